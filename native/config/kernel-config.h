@@ -1,0 +1,38 @@
+// The one place that maps an ISA to kernels. Operators receive a KernelConfig and never test CPU
+// flags themselves.
+#pragma once
+#include <cstdint>
+#include <string>
+#include "../kernels/gemm-f32/gemm-f32.h"
+#include "../kernels/gemm-u8s8/gemm-u8s8.h"
+#include "isa.h"
+
+namespace i8k {
+
+struct F32GemmConfig {
+  const char* name;
+  F32GemmUkernel ukernel;
+  uint32_t mr, nr;
+};
+
+struct U8S8GemmConfig {
+  const char* name;
+  U8S8GemmUkernel ukernel;
+  U8S8PackPanel pack;
+  U8S8PanelBytes panel_bytes;
+  uint32_t mr, nr, kr;
+};
+
+struct KernelConfig {
+  Isa isa;
+  F32GemmConfig f32_gemm;
+  U8S8GemmConfig u8s8_gemm;
+};
+
+// nullptr when the ISA is not usable here; *why_not then says why.
+const KernelConfig* kernel_config(Isa isa, std::string* why_not);
+// The best ISA this CPU supports, or the one forced by the INT8KIT_ISA environment variable.
+// *error is set when INT8KIT_ISA names an unknown or unsupported ISA.
+Isa default_isa(std::string* error);
+
+}  // namespace i8k

@@ -1,0 +1,50 @@
+#include "gemm-u8s8.h"
+#include <algorithm>
+#include <cstring>
+#include "blocking.h"
+
+namespace i8k {
+
+U8S8Gemm::U8S8Gemm(const U8S8GemmConfig& cfg, size_t k, size_t n, const int8_t* b,
+                   const int32_t* bias, const U8S8GemmQuant& q)
+    : cfg_(cfg), k_(k), n_(n), panel_bytes_(cfg.panel_bytes(k)), out_(q.out) {
+  const size_t nr = cfg.nr, panels = (n + nr - 1) / nr;
+  packed_.assign(panels * panel_bytes_, 0);
+  bias_.assign(panels * nr, 0);
+  scale_.assign(panels * nr, 0.0f);
+  for (size_t p = 0; p < panels; p++)
+    cfg.pack(k, std::min(nr, n - p * nr), b + p * nr, n, packed_.data() + p * panel_bytes_);
+  for (size_t j = 0; j < n; j++) {
+    int32_t colsum = 0;
+    for (size_t kk = 0; kk < k; kk++) colsum += b[kk * n + j];
+    bias_[j] = (bias ? bias[j] : 0) - q.a_zero_point * colsum;
+    // float32 arithmetic, in this order, on every backend: the multiplier is part of the numerics.
+    const float bs = q.b_scale[q.b_scale_count == 1 ? 0 : j];
+    scale_[j] = q.a_scale * bs / q.y_scale;
+  }
+}
+
+void U8S8Gemm::run(size_t m, const uint8_t* a, uint8_t* y) const {
+  const size_t mr = cfg_.mr, nr = cfg_.nr, kr = cfg_.kr, panels = (n_ + nr - 1) / nr;
+  // Kernels read A in whole groups of KR; pad rows with zeros (zero weights pad B likewise).
+  const size_t kp = (k_ + kr - 1) / kr * kr;
+  std::vector<uint8_t> padded;
+  if (kp != k_) {
+    padded.assign(m * kp, 0);
+    for (size_t i = 0; i < m; i++) std::memcpy(padded.data() + i * kp, a + i * k_, k_);
+    a = padded.data();
+  }
+  const size_t mc = rows_per_block(m, mr, kp);
+  for (size_t m0 = 0; m0 < m; m0 += mc) {
+    const size_t m1 = std::min(m, m0 + mc);
+    for (size_t p = 0; p < panels; p++) {
+      const size_t n0 = p * nr, nv = std::min(nr, n_ - n0);
+      const uint8_t* w = packed_.data() + p * panel_bytes_;
+      for (size_t i = m0; i < m1; i += mr)
+        cfg_.ukernel(std::min(mr, m1 - i), nv, k_, a + i * kp, kp, w, bias_.data() + n0,
+                     scale_.data() + n0, y + i * n_ + n0, n_, &out_);
+    }
+  }
+}
+
+}  // namespace i8k

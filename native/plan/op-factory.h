@@ -1,0 +1,38 @@
+// Builds a runnable Op from its decoded description after checking it against the op's rules.
+#pragma once
+#include <memory>
+#include "plan-reader.h"
+
+namespace i8k {
+
+struct OpContext {
+  const OpDesc& op;
+  const std::vector<ValueInfo>& values;
+  const KernelConfig& cfg;
+  std::string where;  // "op 3 (QGemm)", for messages
+  Error* err;
+
+  bool fail(const std::string& rule) const {
+    *err = {"INVALID_PLAN", "Invalid plan: " + where + ": " + rule};
+    return false;
+  }
+  const ValueInfo* input(size_t i) const {
+    return i < op.inputs.size() && op.inputs[i] >= 0 ? &values[op.inputs[i]] : nullptr;
+  }
+  const ValueInfo& output(size_t i) const { return values[op.outputs[i]]; }
+  const Attr* attr(const char* name) const {
+    auto it = op.attrs.find(name);
+    return it == op.attrs.end() ? nullptr : &it->second;
+  }
+  // Checks dtype and rank; returns false (with the message set) when they differ.
+  bool expect(const ValueInfo* v, const char* role, DType dtype, size_t rank) const;
+  bool float_attr(const char* name, float def, float* out) const;
+  bool int_attr(const char* name, int64_t def, int64_t* out) const;
+};
+
+using OpFactory = std::unique_ptr<Op> (*)(const OpContext& ctx);
+
+std::unique_ptr<Op> make_gemm_f32(const OpContext& ctx);
+std::unique_ptr<Op> make_gemm_u8s8(const OpContext& ctx);
+
+}  // namespace i8k

@@ -1,0 +1,110 @@
+// Plan ops for fully connected layers: "Gemm" (FP32) and "QGemm" (u8 x s8 -> u8).
+//   inputs: A [M, K], B [K, N] (constant), bias [N] (constant, optional); output Y [M, N].
+#include <cmath>
+#include "../ops/gemm-f32.h"
+#include "../ops/gemm-u8s8.h"
+#include "op-factory.h"
+
+namespace i8k {
+
+namespace {
+
+// Maximum K for which no u8 x s8 sum, zero-point correction and int32 bias can overflow int32.
+constexpr int64_t kMaxQGemmK = 32768;
+
+template <typename Gemm, typename In, typename Out>
+class GemmOp : public Op {
+ public:
+  GemmOp(std::unique_ptr<Gemm> gemm, size_t m, int32_t a, int32_t y)
+      : gemm_(std::move(gemm)), m_(m), a_(a), y_(y) {}
+  void run(void* const* buffers) const override {
+    gemm_->run(m_, static_cast<const In*>(buffers[a_]), static_cast<Out*>(buffers[y_]));
+  }
+
+ private:
+  std::unique_ptr<Gemm> gemm_;
+  size_t m_;
+  int32_t a_, y_;
+};
+
+// Shared shape rules; fills m, k, n.
+bool check_gemm_shapes(const OpContext& c, DType a_t, DType b_t, DType bias_t, DType y_t,
+                       int64_t* m, int64_t* k, int64_t* n) {
+  if (c.op.inputs.size() < 2 || c.op.inputs.size() > 3 || c.op.outputs.size() != 1)
+    return c.fail("expected 2 or 3 inputs (A, B, bias) and 1 output but received " +
+                  std::to_string(c.op.inputs.size()) + " inputs and " +
+                  std::to_string(c.op.outputs.size()) + " outputs");
+  const ValueInfo *a = c.input(0), *b = c.input(1), *bias = c.input(2);
+  const ValueInfo& y = c.output(0);
+  if (!c.expect(a, "A", a_t, 2) || !c.expect(b, "B", b_t, 2) || !c.expect(&y, "Y", y_t, 2))
+    return false;
+  if (!b->constant) return c.fail("expected B to be a constant (weights are packed at creation)");
+  *m = a->dims[0], *k = a->dims[1], *n = b->dims[1];
+  if (b->dims[0] != *k)
+    return c.fail("expected B with " + std::to_string(*k) + " rows (the columns of A) but received " +
+                  std::to_string(b->dims[0]));
+  if (y.dims[0] != *m || y.dims[1] != *n)
+    return c.fail("expected Y of shape [" + std::to_string(*m) + ", " + std::to_string(*n) +
+                  "] but received [" + std::to_string(y.dims[0]) + ", " + std::to_string(y.dims[1]) + "]");
+  if (bias) {
+    if (!c.expect(bias, "bias", bias_t, 1)) return false;
+    if (!bias->constant) return c.fail("expected bias to be a constant");
+    if (bias->dims[0] != *n)
+      return c.fail("expected bias of length " + std::to_string(*n) + " but received " +
+                    std::to_string(bias->dims[0]));
+  }
+  return true;
+}
+
+bool positive_finite(float x) { return std::isfinite(x) && x > 0; }
+
+}  // namespace
+
+std::unique_ptr<Op> make_gemm_f32(const OpContext& c) {
+  int64_t m, k, n;
+  if (!check_gemm_shapes(c, DType::f32, DType::f32, DType::f32, DType::f32, &m, &k, &n))
+    return nullptr;
+  float lo, hi;
+  if (!c.float_attr("min", -INFINITY, &lo) || !c.float_attr("max", INFINITY, &hi)) return nullptr;
+  if (!(lo <= hi)) return c.fail("expected attribute min <= max"), nullptr;
+  const ValueInfo* bias = c.input(2);
+  auto gemm = std::make_unique<F32Gemm>(
+      c.cfg.f32_gemm, size_t(k), size_t(n), reinterpret_cast<const float*>(c.input(1)->data.data()),
+      bias ? reinterpret_cast<const float*>(bias->data.data()) : nullptr, lo, hi);
+  return std::make_unique<GemmOp<F32Gemm, float, float>>(std::move(gemm), size_t(m), c.op.inputs[0],
+                                                         c.op.outputs[0]);
+}
+
+std::unique_ptr<Op> make_gemm_u8s8(const OpContext& c) {
+  int64_t m, k, n;
+  if (!check_gemm_shapes(c, DType::u8, DType::s8, DType::s32, DType::u8, &m, &k, &n)) return nullptr;
+  if (k > kMaxQGemmK)
+    return c.fail("expected K <= 32768 (int32 accumulators) but received " + std::to_string(k)), nullptr;
+  float a_scale, y_scale;
+  int64_t a_zp, y_zp, y_min, y_max;
+  if (!c.float_attr("a_scale", NAN, &a_scale) || !c.float_attr("y_scale", NAN, &y_scale) ||
+      !c.int_attr("a_zero_point", 0, &a_zp) || !c.int_attr("y_zero_point", 0, &y_zp) ||
+      !c.int_attr("y_min", 0, &y_min) || !c.int_attr("y_max", 255, &y_max))
+    return nullptr;
+  if (!positive_finite(a_scale) || !positive_finite(y_scale))
+    return c.fail("expected attributes a_scale and y_scale to be finite and > 0"), nullptr;
+  if (a_zp < 0 || a_zp > 255 || y_zp < 0 || y_zp > 255)
+    return c.fail("expected zero points in [0, 255]"), nullptr;
+  if (y_min < 0 || y_max > 255 || y_min > y_max)
+    return c.fail("expected 0 <= y_min <= y_max <= 255"), nullptr;
+  const Attr* b_scale = c.attr("b_scale");
+  if (!b_scale || !b_scale->is_float || (b_scale->floats.size() != 1 && int64_t(b_scale->floats.size()) != n))
+    return c.fail("expected attribute b_scale with 1 or N=" + std::to_string(n) + " floats"), nullptr;
+  for (float s : b_scale->floats)
+    if (!positive_finite(s)) return c.fail("expected every b_scale to be finite and > 0"), nullptr;
+  const ValueInfo* bias = c.input(2);
+  U8S8GemmQuant q{a_scale, int32_t(a_zp), b_scale->floats.data(), b_scale->floats.size(), y_scale,
+                  RequantParams{int32_t(y_zp), int32_t(y_min), int32_t(y_max)}};
+  auto gemm = std::make_unique<U8S8Gemm>(
+      c.cfg.u8s8_gemm, size_t(k), size_t(n), reinterpret_cast<const int8_t*>(c.input(1)->data.data()),
+      bias ? reinterpret_cast<const int32_t*>(bias->data.data()) : nullptr, q);
+  return std::make_unique<GemmOp<U8S8Gemm, uint8_t, uint8_t>>(std::move(gemm), size_t(m),
+                                                              c.op.inputs[0], c.op.outputs[0]);
+}
+
+}  // namespace i8k

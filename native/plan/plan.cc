@@ -1,0 +1,154 @@
+#include "plan.h"
+#include <cstring>
+#include <new>
+#include "op-factory.h"
+
+namespace i8k {
+
+namespace {
+
+struct OpEntry {
+  const char* type;
+  OpFactory make;
+};
+// Every op the plan boundary knows. Later issues add rows here.
+constexpr OpEntry kOps[] = {{"Gemm", make_gemm_f32}, {"QGemm", make_gemm_u8s8}};
+
+bool fail(Error* err, const std::string& msg) {
+  *err = {"INVALID_PLAN", "Invalid plan: " + msg};
+  return false;
+}
+
+// Every value is defined exactly once (plan input, constant, or one op output) before it is read.
+bool check_structure(const PlanDesc& d, Error* err) {
+  const int32_t n = int32_t(d.values.size());
+  std::vector<bool> defined(n, false);
+  auto valid = [&](int32_t id) { return id >= 0 && id < n; };
+  for (int32_t i = 0; i < n; i++) defined[i] = d.values[i].constant;
+  for (int32_t id : d.inputs) {
+    if (!valid(id)) return fail(err, "plan input id " + std::to_string(id) + " is out of range");
+    if (defined[id])
+      return fail(err, "plan input " + std::to_string(id) + " is a constant or listed twice");
+    defined[id] = true;
+  }
+  for (size_t o = 0; o < d.ops.size(); o++) {
+    const OpDesc& op = d.ops[o];
+    const std::string where = "op " + std::to_string(o) + " (" + op.type + ")";
+    for (int32_t id : op.inputs) {
+      if (id == -1) continue;
+      if (!valid(id)) return fail(err, where + " reads value id " + std::to_string(id) + " out of range");
+      if (!defined[id])
+        return fail(err, where + " reads value " + std::to_string(id) + " before it is defined");
+    }
+    for (int32_t id : op.outputs) {
+      if (!valid(id)) return fail(err, where + " writes value id " + std::to_string(id) + " out of range");
+      if (defined[id]) return fail(err, where + " writes value " + std::to_string(id) + ", which is already defined");
+      defined[id] = true;
+    }
+  }
+  for (int32_t id : d.outputs) {
+    if (!valid(id) || !defined[id] || d.values[id].constant)
+      return fail(err, "plan output " + std::to_string(id) + " is not computed by an op");
+    bool is_input = false;
+    for (int32_t in : d.inputs) is_input |= in == id;
+    if (is_input) return fail(err, "plan output " + std::to_string(id) + " is a plan input");
+  }
+  return true;
+}
+
+}  // namespace
+
+bool OpContext::expect(const ValueInfo* v, const char* role, DType dtype, size_t rank) const {
+  if (!v) return fail(std::string("expected input ") + role + " but it is absent");
+  if (v->dtype != dtype || v->dims.size() != rank)
+    return fail(std::string("expected ") + role + " of dtype " + dtype_name(dtype) + " and rank " +
+                std::to_string(rank) + " but received " + dtype_name(v->dtype) + " of rank " +
+                std::to_string(v->dims.size()));
+  return true;
+}
+
+bool OpContext::float_attr(const char* name, float def, float* out) const {
+  const Attr* a = attr(name);
+  if (!a) return *out = def, true;
+  if (!a->is_float || a->is_list) return fail(std::string("expected attribute ") + name + " to be one float");
+  return *out = a->floats[0], true;
+}
+
+bool OpContext::int_attr(const char* name, int64_t def, int64_t* out) const {
+  const Attr* a = attr(name);
+  if (!a) return *out = def, true;
+  if (a->is_float || a->is_list) return fail(std::string("expected attribute ") + name + " to be one integer");
+  return *out = a->ints[0], true;
+}
+
+std::unique_ptr<Plan> Plan::create(const uint8_t* bytes, size_t size, const KernelConfig& cfg,
+                                   Error* err) {
+  try {
+    PlanDesc desc;
+    if (!read_plan(bytes, size, &desc, err) || !check_structure(desc, err)) return nullptr;
+    auto plan = std::unique_ptr<Plan>(new Plan());
+    plan->cfg_ = &cfg;
+    for (size_t o = 0; o < desc.ops.size(); o++) {
+      const OpDesc& op = desc.ops[o];
+      OpContext ctx{op, desc.values, cfg, "op " + std::to_string(o) + " (" + op.type + ")", err};
+      OpFactory make = nullptr;
+      for (const auto& e : kOps)
+        if (op.type == e.type) make = e.make;
+      if (!make) return fail(err, ctx.where + ": unsupported op type"), nullptr;
+      auto built = make(ctx);
+      if (!built) return nullptr;
+      plan->ops_.push_back(std::move(built));
+    }
+    // Weights now live packed inside the ops.
+    for (auto& v : desc.values) std::vector<uint8_t>().swap(v.data);
+    plan->values_ = std::move(desc.values);
+    plan->inputs_ = std::move(desc.inputs);
+    plan->outputs_ = std::move(desc.outputs);
+    return plan;
+  } catch (const std::bad_alloc&) {
+    *err = {"OUT_OF_MEMORY", "Out of memory while creating the plan"};
+    return nullptr;
+  }
+}
+
+bool Plan::run(const ConstBuffer* in, size_t n_in, const MutBuffer* out, size_t n_out,
+               Error* err) const {
+  auto bad = [&](const std::string& msg) {
+    *err = {"INVALID_ARGUMENT", msg};
+    return false;
+  };
+  if (n_in != inputs_.size())
+    return bad("expected " + std::to_string(inputs_.size()) + " inputs but received " + std::to_string(n_in));
+  if (n_out != outputs_.size())
+    return bad("expected " + std::to_string(outputs_.size()) + " outputs but received " + std::to_string(n_out));
+  try {
+    std::vector<void*> buffers(values_.size(), nullptr);
+    std::vector<std::vector<uint8_t>> scratch(values_.size());
+    for (size_t i = 0; i < n_in; i++) {
+      const ValueInfo& v = values_[inputs_[i]];
+      if (in[i].bytes != v.bytes || (v.bytes && !in[i].data))
+        return bad("expected " + std::to_string(v.bytes) + " bytes for input " + std::to_string(i) +
+                   " but received " + std::to_string(in[i].bytes));
+      buffers[inputs_[i]] = const_cast<void*>(in[i].data);  // ops never write their inputs
+    }
+    for (size_t i = 0; i < n_out; i++) {
+      const ValueInfo& v = values_[outputs_[i]];
+      if (out[i].bytes != v.bytes || (v.bytes && !out[i].data))
+        return bad("expected " + std::to_string(v.bytes) + " bytes for output " + std::to_string(i) +
+                   " but received " + std::to_string(out[i].bytes));
+      buffers[outputs_[i]] = out[i].data;
+    }
+    for (size_t id = 0; id < values_.size(); id++)
+      if (!buffers[id] && !values_[id].constant) {
+        scratch[id].resize(values_[id].bytes);
+        buffers[id] = scratch[id].data();
+      }
+    for (const auto& op : ops_) op->run(buffers.data());
+    return true;
+  } catch (const std::bad_alloc&) {
+    *err = {"OUT_OF_MEMORY", "Out of memory while running the plan"};
+    return false;
+  }
+}
+
+}  // namespace i8k

@@ -1,0 +1,66 @@
+// A plan: values and ops decoded from the binary format, weights packed for one KernelConfig.
+// Immutable once created; run() is safe to call from several threads at once.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+#include "../config/kernel-config.h"
+#include "plan-format.h"
+
+namespace i8k {
+
+// Errors carry a stable code (the TypeScript side maps it to an error class) and a message that
+// names the op, the value and the rule broken.
+struct Error {
+  std::string code;  // "INVALID_PLAN", "INVALID_ARGUMENT", "OUT_OF_MEMORY"
+  std::string message;
+};
+
+struct ValueInfo {
+  DType dtype;
+  std::vector<int64_t> dims;
+  size_t bytes;
+  bool constant;
+  std::vector<uint8_t> data;  // constants only (kept until ops have packed them)
+};
+
+struct ConstBuffer {
+  const void* data;
+  size_t bytes;
+};
+struct MutBuffer {
+  void* data;
+  size_t bytes;
+};
+
+class Op {
+ public:
+  virtual ~Op() = default;
+  // buffers[id] points at value id's memory for this run.
+  virtual void run(void* const* buffers) const = 0;
+};
+
+class Plan {
+ public:
+  static std::unique_ptr<Plan> create(const uint8_t* bytes, size_t size, const KernelConfig& cfg,
+                                      Error* err);
+
+  const std::vector<int32_t>& inputs() const { return inputs_; }
+  const std::vector<int32_t>& outputs() const { return outputs_; }
+  const ValueInfo& value(int32_t id) const { return values_[id]; }
+  const KernelConfig& config() const { return *cfg_; }
+
+  bool run(const ConstBuffer* in, size_t n_in, const MutBuffer* out, size_t n_out,
+           Error* err) const;
+
+ private:
+  const KernelConfig* cfg_ = nullptr;
+  std::vector<ValueInfo> values_;
+  std::vector<std::unique_ptr<Op>> ops_;
+  std::vector<int32_t> inputs_, outputs_;
+  friend class PlanBuilder;
+};
+
+}  // namespace i8k

@@ -1,0 +1,42 @@
+import type { DType, PlanTypedArray } from '../plan/types';
+
+/** Output dtypes and sizes in plan order (backends that copy outputs need them). */
+export type OutputSpec = { dtype: DType; elements: number }[];
+
+/** What `int8kit info` shows of a backend's instruction sets. */
+export interface IsaStatus {
+  isa: string;
+  available: boolean;
+  /** Why it is unavailable (missing CPU feature, not in this build). */
+  reason?: string;
+  /** The kernel each family uses with this ISA. */
+  kernels?: { f32Gemm: string; u8s8Gemm: string };
+}
+
+export interface BackendInfo {
+  /** The ISA plans get unless one is forced. */
+  defaultIsa: string;
+  isas: IsaStatus[];
+  /** Set when INT8KIT_ISA names an ISA this backend cannot use. */
+  forcedIsaError?: string;
+}
+
+/** A plan created on one backend, weights packed for one ISA. */
+export interface BackendPlan {
+  readonly isa: string;
+  /** Runs the plan; inputs are already validated. Resolves with one array per plan output. */
+  run(inputs: readonly PlanTypedArray[]): Promise<PlanTypedArray[]>;
+  release(): void;
+}
+
+/** The contract every backend implements; loaded lazily by the registry. */
+export interface Backend {
+  info(): BackendInfo;
+  /** Decodes, validates and packs an encoded plan; throws typed errors. */
+  createPlan(bytes: Uint8Array, outputs: OutputSpec, isa?: string): BackendPlan;
+}
+
+export interface BackendLoader {
+  /** Loads the backend or throws an error whose message says why and how to fix it. */
+  load(): Promise<Backend>;
+}

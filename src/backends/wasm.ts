@@ -1,0 +1,124 @@
+// The WebAssembly backend: the same C++ plan code built with Emscripten (wasm/build.sh). The built
+// module is committed in wasm/dist, so it loads on any machine without a compiler. It runs on the
+// calling thread.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { BackendUnavailableError, fromBackend, ReleasedError } from '../errors';
+import { DTYPES, type PlanTypedArray } from '../plan/types';
+import type { Backend, BackendInfo, BackendLoader, BackendPlan, IsaStatus, OutputSpec } from './backend';
+import { packageRoot } from './package-root';
+
+interface WasmModule {
+  HEAPU8: Uint8Array;
+  HEAPU32: Uint32Array;
+  _malloc(n: number): number;
+  _free(p: number): void;
+  _i8k_plan_create(bytes: number, size: number, isa: number): number;
+  _i8k_plan_run(handle: number, inputs: number, nIn: number, outputs: number, nOut: number): number;
+  _i8k_plan_release(handle: number): void;
+  _i8k_error_code(): number;
+  _i8k_error_message(): number;
+  _i8k_isa_info(): number;
+  UTF8ToString(p: number): string;
+}
+
+
+function lastError(m: WasmModule): Error {
+  return fromBackend({ code: m.UTF8ToString(m._i8k_error_code()), message: m.UTF8ToString(m._i8k_error_message()) });
+}
+
+/** Copies bytes into a fresh heap block; the caller frees it. */
+function toHeap(m: WasmModule, bytes: Uint8Array): number {
+  const p = m._malloc(Math.max(bytes.length, 1));
+  if (!p) throw fromBackend({ code: 'OUT_OF_MEMORY', message: 'the wasm heap cannot grow' });
+  m.HEAPU8.set(bytes, p); // read HEAPU8 after malloc: growth replaces the view
+  return p;
+}
+
+function asBytes(a: ArrayBufferView): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+class WasmPlan implements BackendPlan {
+  private handle: number;
+  constructor(private readonly m: WasmModule, handle: number, readonly isa: string, private readonly outputs: OutputSpec) {
+    this.handle = handle;
+  }
+
+  async run(inputs: readonly PlanTypedArray[]): Promise<PlanTypedArray[]> {
+    const m = this.m;
+    if (!this.handle) throw new ReleasedError('the plan was released');
+    const blocks: number[] = [];
+    try {
+      const inPtrs = inputs.map((a) => toHeap(m, asBytes(a)));
+      blocks.push(...inPtrs);
+      const outBytes = this.outputs.map((o) => o.elements * DTYPES[o.dtype].bytes);
+      const outPtrs = outBytes.map((n) => toHeap(m, new Uint8Array(n)));
+      blocks.push(...outPtrs);
+      const table = (ptrs: number[], sizes: number[]) =>
+        toHeap(m, asBytes(new Uint32Array(ptrs.flatMap((p, i) => [p, sizes[i]]))));
+      const inTable = table(inPtrs, inputs.map((a) => a.byteLength));
+      const outTable = table(outPtrs, outBytes);
+      blocks.push(inTable, outTable);
+      if (!m._i8k_plan_run(this.handle, inTable, inputs.length, outTable, outPtrs.length)) throw lastError(m);
+      return this.outputs.map((o, i) => {
+        const copy = m.HEAPU8.slice(outPtrs[i], outPtrs[i] + outBytes[i]);
+        const Arr = DTYPES[o.dtype].array as unknown as { new (b: ArrayBuffer): PlanTypedArray };
+        return new Arr(copy.buffer);
+      });
+    } finally {
+      blocks.forEach((p) => m._free(p));
+    }
+  }
+
+  release(): void {
+    if (this.handle) this.m._i8k_plan_release(this.handle);
+    this.handle = 0;
+  }
+}
+
+class WasmBackend implements Backend {
+  constructor(private readonly m: WasmModule) {}
+
+  info(): BackendInfo {
+    const isas: IsaStatus[] = this.m
+      .UTF8ToString(this.m._i8k_isa_info())
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const [isa, ok, a, b] = line.split('\t');
+        return ok === '1' ? { isa, available: true, kernels: { f32Gemm: a, u8s8Gemm: b } } : { isa, available: false, reason: a };
+      });
+    return { defaultIsa: 'wasmsimd', isas };
+  }
+
+  createPlan(bytes: Uint8Array, outputs: OutputSpec, isa = 'wasmsimd'): BackendPlan {
+    const m = this.m;
+    const planPtr = toHeap(m, bytes);
+    const isaPtr = toHeap(m, Buffer.from(`${isa}\0`, 'utf8'));
+    try {
+      const handle = m._i8k_plan_create(planPtr, bytes.length, isaPtr);
+      if (!handle) throw lastError(m);
+      return new WasmPlan(m, handle, isa, outputs);
+    } finally {
+      m._free(planPtr);
+      m._free(isaPtr);
+    }
+  }
+}
+
+export const wasmLoader: BackendLoader = {
+  async load() {
+    const dist = join(packageRoot(), 'wasm', 'dist');
+    try {
+      const factory = createRequire(__filename)(join(dist, 'int8kit-wasm.js')) as (o: object) => Promise<WasmModule>;
+      const module = await factory({ wasmBinary: readFileSync(join(dist, 'int8kit-wasm.wasm')) });
+      return new WasmBackend(module);
+    } catch (e) {
+      throw new BackendUnavailableError(
+        `the wasm backend did not load (${(e as Error).message}). To fix: reinstall int8kit, or run \`npm run build:wasm\` in a checkout (needs emscripten).`,
+      );
+    }
+  },
+};

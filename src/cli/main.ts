@@ -1,0 +1,28 @@
+import { Command } from 'commander';
+import { Int8kitError } from '../errors';
+import { version } from '../runtime/info';
+import { infoCommand } from './info';
+
+const program = new Command()
+  .name('int8kit')
+  .description('INT8 quantization and fast quantized inference for Node.js')
+  .version(version());
+
+program
+  .command('info')
+  .description('version, CPU features, backends and the kernels each uses')
+  .option('--json', 'print one JSON object')
+  .action(infoCommand);
+
+program
+  .command('demo')
+  .description('quantize, evaluate and benchmark an embedded MNIST model')
+  .action(() => {
+    console.log('int8kit demo: not available yet. It arrives with the quantizer and the INT8 runtime;');
+    console.log('meanwhile `npx int8kit info` shows the backends and kernels this machine uses.');
+  });
+
+program.parseAsync().catch((e: unknown) => {
+  console.error(e instanceof Int8kitError ? `int8kit: ${e.message}` : e);
+  process.exitCode = 1;
+});

@@ -1,0 +1,89 @@
+/**
+ * Typed errors. Every error int8kit throws is an {@link Int8kitError} with a stable `code`; messages
+ * follow one template: what was expected, for what, and what was received.
+ */
+export class Int8kitError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A function argument or run input is malformed (wrong type, dtype, shape or length). */
+export class InvalidArgumentError extends Int8kitError {
+  constructor(message: string) {
+    super('INVALID_ARGUMENT', message);
+  }
+}
+
+/** A plan breaks a rule of the plan format or of one of its ops. */
+export class InvalidPlanError extends Int8kitError {
+  constructor(message: string) {
+    super('INVALID_PLAN', message);
+  }
+}
+
+/** No usable backend, or the requested one cannot load here; the message says how to fix it. */
+export class BackendUnavailableError extends Int8kitError {
+  constructor(message: string) {
+    super('BACKEND_UNAVAILABLE', message);
+  }
+}
+
+/** The requested instruction set is unknown or not supported by this CPU or build. */
+export class UnsupportedIsaError extends Int8kitError {
+  constructor(message: string) {
+    super('UNSUPPORTED_ISA', message);
+  }
+}
+
+/** The object was released and can no longer be used. */
+export class ReleasedError extends Int8kitError {
+  constructor(message: string) {
+    super('RELEASED', message);
+  }
+}
+
+/** A backend ran out of memory. */
+export class OutOfMemoryError extends Int8kitError {
+  constructor(message: string) {
+    super('OUT_OF_MEMORY', message);
+  }
+}
+
+/** Formats a received value for messages: `0.5 of type number`, `Float64Array(3)`, `undefined`. */
+export function describe(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as Uint8Array).length})`;
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (typeof value === 'object') return `an object of class ${value.constructor?.name ?? 'Object'}`;
+  return `${JSON.stringify(value)} of type ${typeof value}`;
+}
+
+/** "a Float32Array", "an Int8Array": for messages that name a class. */
+export function withArticle(name: string): string {
+  return `${/^[AEIOU]/i.test(name) ? 'an' : 'a'} ${name}`;
+}
+
+/** `Expected ${expected} for ${what} but received ${describe(received)}` as an InvalidArgumentError. */
+export function invalid(what: string, expected: string, received: unknown): InvalidArgumentError {
+  return new InvalidArgumentError(`Expected ${expected} for ${what} but received ${describe(received)}`);
+}
+
+const byCode: Record<string, new (message: string) => Int8kitError> = {
+  INVALID_ARGUMENT: InvalidArgumentError,
+  INVALID_PLAN: InvalidPlanError,
+  UNSUPPORTED_ISA: UnsupportedIsaError,
+  RELEASED: ReleasedError,
+  OUT_OF_MEMORY: OutOfMemoryError,
+};
+
+/** Maps an error coming out of a backend (`{ code, message }`) to its typed class. */
+export function fromBackend(error: unknown): Error {
+  if (error instanceof Int8kitError) return error;
+  const e = error as { code?: string; message?: string };
+  const Cls = e?.code ? byCode[e.code] : undefined;
+  return Cls ? new Cls(e.message ?? String(error)) : (error as Error);
+}

@@ -1,0 +1,17 @@
+/**
+ * int8kit: INT8 quantization and fast quantized inference for Node.js.
+ *
+ * This entry exposes the plan boundary (the format every backend executes), the backend registry
+ * and `info()`. Plans are flat lists of typed values and ops; `PlanSession.create(plan)` packs the
+ * weights on the best backend (native SIMD addon, else WebAssembly) and `run()` executes off the
+ * JavaScript thread.
+ */
+export * from './errors';
+export type { Plan, PlanOp, PlanValue, DType, AttrValue, OpType, PlanTypedArray } from './plan/types';
+export { OP_SCHEMAS } from './plan/types';
+export { encodePlan } from './plan/encode';
+export { validatePlan } from './plan/validate';
+export { PlanSession, type PlanSessionOptions } from './runtime/plan-session';
+export { info, version, type Info, type BackendReport } from './runtime/info';
+export { registerBackend, resolveBackend, backendNames } from './backends/registry';
+export type { Backend, BackendLoader, BackendPlan, BackendInfo, IsaStatus, OutputSpec } from './backends/backend';

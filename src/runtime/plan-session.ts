@@ -1,0 +1,62 @@
+import type { BackendPlan } from '../backends/backend';
+import { resolveBackend } from '../backends/registry';
+import { invalid, ReleasedError } from '../errors';
+import { encodePlan } from '../plan/encode';
+import type { Plan, PlanTypedArray } from '../plan/types';
+import { elementCount, validateInputs, validatePlan } from '../plan/validate';
+import '../backends/default-backends';
+
+export interface PlanSessionOptions {
+  /** `native` or `wasm`; by default the highest-priority backend that loads (native, then wasm). */
+  backend?: string;
+  /**
+   * Force an instruction set: `scalar`, `avx2`, `avxvnni`, `avx512vnni` (native) or `wasmsimd`,
+   * `scalar` (wasm). By default the best this CPU supports, or the INT8KIT_ISA environment variable.
+   */
+  isa?: string;
+}
+
+/** A plan created on a backend: weights packed once, run many times, concurrently if wanted. */
+export class PlanSession {
+  private constructor(
+    private readonly plan: Plan,
+    private handle: BackendPlan | undefined,
+    /** The backend that runs this plan. */
+    readonly backend: string,
+    /** The instruction set its kernels use. */
+    readonly isa: string,
+  ) {}
+
+  /**
+   * Validates, encodes and creates a plan on a backend.
+   * @throws {InvalidArgumentError} when the plan's JavaScript shape is malformed.
+   * @throws {InvalidPlanError} when an op's rules are broken (shapes that disagree, bad qparams).
+   * @throws {BackendUnavailableError} when the requested backend (or none) can load.
+   * @throws {UnsupportedIsaError} when the ISA is unknown or this CPU lacks it.
+   */
+  static async create(plan: Plan, options: PlanSessionOptions = {}): Promise<PlanSession> {
+    if (options.isa !== undefined && typeof options.isa !== 'string') throw invalid('options.isa', 'a string', options.isa);
+    validatePlan(plan);
+    const { name, backend } = await resolveBackend(options.backend);
+    const outputs = plan.outputs.map((id) => ({ dtype: plan.values[id].dtype, elements: elementCount(plan.values[id].shape) }));
+    const handle = backend.createPlan(encodePlan(plan), outputs, options.isa);
+    return new PlanSession(plan, handle, name, handle.isa);
+  }
+
+  /**
+   * Runs the plan off the JavaScript thread (native backend). Resolves with one typed array per
+   * plan output, in order.
+   * @throws {InvalidArgumentError} when inputs do not match the plan's inputs in count, dtype or length.
+   * @throws {ReleasedError} after release().
+   */
+  async run(inputs: readonly PlanTypedArray[]): Promise<PlanTypedArray[]> {
+    if (!this.handle) throw new ReleasedError('the plan session was released');
+    return this.handle.run(validateInputs(this.plan, inputs));
+  }
+
+  /** Frees packed weights; runs already in flight finish normally. */
+  release(): void {
+    this.handle?.release();
+    this.handle = undefined;
+  }
+}
