@@ -64,7 +64,7 @@ export function describe(value: unknown): string {
 
 /** "a Float32Array", "an Int8Array": for messages that name a class. */
 export function withArticle(name: string): string {
-  return `${/^[AEIOU]/i.test(name) ? 'an' : 'a'} ${name}`;
+  return `${/^[AEIO]/i.test(name) ? 'an' : 'a'} ${name}`;
 }
 
 /** `Expected ${expected} for ${what} but received ${describe(received)}` as an InvalidArgumentError. */

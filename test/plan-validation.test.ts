@@ -8,7 +8,7 @@ import {
 import { qgemmPlan, randomQGemm } from './support/gemm';
 import { rng } from './support/random';
 
-const base = randomQGemm(7, 5, 20, 9);
+const base = { ...randomQGemm(7, 5, 20, 9), bias: Int32Array.from({ length: 9 }, (_, i) => 100 * i - 400) };
 const good = qgemmPlan(base);
 const outputs = [{ dtype: 'uint8' as const, elements: 45 }];
 

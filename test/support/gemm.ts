@@ -34,6 +34,7 @@ export function qgemmPlan(c: QGemmCase): Plan {
 /** A random QGemm case; extremes (all-255 activations, +-127/-128 weights) show up on purpose. */
 export function randomQGemm(seed: number, m: number, k: number, n: number): QGemmCase {
   const r = rng(seed);
+  if (r.next() < 0.3) return tieQGemm(r, m, k, n);
   const extreme = r.next() < 0.2;
   const a = Uint8Array.from({ length: m * k }, () => (extreme ? r.pick([0, 255]) : r.int(0, 255)));
   const b = Int8Array.from({ length: k * n }, () => (extreme ? r.pick([-128, 127]) : r.int(-128, 127)));
@@ -49,6 +50,23 @@ export function randomQGemm(seed: number, m: number, k: number, n: number): QGem
     yScale: r.float(0.2, 3) * Math.sqrt(k) * 0.05,
     yZeroPoint: r.pick([0, 128, 255, r.int(0, 255)]),
     yMin, yMax: r.next() < 0.3 ? r.int(Math.max(yMin, 150), 255) : 255,
+  };
+}
+
+/**
+ * Power-of-two scales (0.25 or 0.5 overall) and small values, so that many outputs land exactly on
+ * .5 and the round-half-to-even rule is exercised rather than assumed.
+ */
+function tieQGemm(r: ReturnType<typeof rng>, m: number, k: number, n: number): QGemmCase {
+  const aZeroPoint = r.pick([0, 128, 255]);
+  return {
+    m, k, n,
+    a: Uint8Array.from({ length: m * k }, () => Math.min(255, Math.max(0, aZeroPoint + r.int(-3, 3)))),
+    b: Int8Array.from({ length: k * n }, () => r.int(-3, 3)),
+    bias: r.next() < 0.5 ? Int32Array.from({ length: n }, () => r.int(-9, 9)) : null,
+    aScale: 0.5, aZeroPoint,
+    bScale: r.next() < 0.5 ? [0.5] : Array.from({ length: n }, () => r.pick([0.5, 1])),
+    yScale: 1, yZeroPoint: 128, yMin: 0, yMax: 255,
   };
 }
 

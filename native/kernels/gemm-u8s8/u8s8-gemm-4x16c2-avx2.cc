@@ -1,0 +1,153 @@
+// AVX2 u8 x s8 GEMM microkernel, MR=4 x NR=16, KR=2: exact int16 vpmaddwd into 8 accumulators.
+//
+// vpmaddubsw would do 4 k per lane in one instruction but saturates its int16 pair sums (255 *
+// 127 * 2 overflows), so results would depend on the ISA. Instead both operands are int16 and
+// vpmaddwd sums two exact products into int32. A is widened in registers: one dword broadcast
+// (a0 a1 a2 a3) per row gives the int16 pairs (a0, a2) by masking and (a1, a3) by a 16-bit shift,
+// two ALU ops per 4 k per row; the weights are packed to match those pairs.
+// Per 4 k the tile costs 16 vpmaddwd + 16 vpaddd + 8 widening ops; vpmaddwd has two pipes, so
+// the bound is about 51 of the 64 int8 ops/cycle that vpmaddwd alone could reach.
+#include <immintrin.h>
+#include <cstring>
+#include "gemm-u8s8.h"
+
+namespace i8k {
+
+namespace {
+constexpr size_t MR = 4;
+constexpr size_t NR = 16;
+constexpr size_t KR = 2;
+
+inline size_t round_up_kr(size_t k) { return (k + KR - 1) / KR * KR; }
+
+inline __m256i load_w(const int16_t* p) {
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+}
+
+// Output stage of requantize_u8 for 8 columns. max(x, lo) returns lo for a NaN x, like
+// std::fmax(x, lo), so the lane values equal the scalar ones in every case.
+inline __m256i requantize(__m256i acc, __m256 scale, __m256 lo, __m256 hi) {
+  __m256 v = _mm256_mul_ps(_mm256_cvtepi32_ps(acc), scale);
+  v = _mm256_min_ps(_mm256_max_ps(v, lo), hi);
+  return _mm256_cvtps_epi32(v);  // MXCSR default: round half to even, as std::nearbyint
+}
+
+// Stores the first n (1..16) bytes of v with 8-, 4-, 2- and 1-byte stores, so no byte past the
+// tile is written.
+inline void store16(uint8_t* y, size_t n, __m128i v) {
+  if (n >= 16) {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(y), v);
+    return;
+  }
+  if (n & 8) {
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(y), v);
+    v = _mm_unpackhi_epi64(v, v);
+    y += 8;
+  }
+  uint32_t t = static_cast<uint32_t>(_mm_cvtsi128_si32(v));
+  if (n & 4) {
+    std::memcpy(y, &t, 4);
+    t = static_cast<uint32_t>(_mm_extract_epi32(v, 1));
+    y += 4;
+  }
+  if (n & 2) {
+    const uint16_t h = static_cast<uint16_t>(t);
+    std::memcpy(y, &h, 2);
+    t >>= 16;
+    y += 2;
+  }
+  if (n & 1) *y = static_cast<uint8_t>(t);
+}
+}  // namespace
+
+size_t u8s8_gemm_4x16c2_avx2_panel_bytes(size_t k) { return round_up_kr(k) * NR * sizeof(int16_t); }
+
+// Layout, int16: for each whole group of 4 k (k0 = 4q), 64 values: (b[k0][n], b[k0+2][n]) for
+// n = 0..15, then (b[k0+1][n], b[k0+3][n]) for n = 0..15, i.e. four ymm of 8 column pairs. When
+// round_up(k, 2) is not a multiple of 4, a last group of 2 k holds (b[k0][n], b[k0+1][n]).
+void u8s8_gemm_4x16c2_avx2_pack(size_t k, size_t nvalid, const int8_t* b, size_t ldb, void* out) {
+  int16_t* w = static_cast<int16_t*>(out);
+  const size_t kp = round_up_kr(k), quads = kp / 4;
+  std::memset(w, 0, kp * NR * sizeof(int16_t));
+  for (size_t kk = 0; kk < k; kk++) {
+    const size_t q = kk / 4, r = kk % 4;
+    int16_t* g = q < quads ? w + q * 64 + (r & 1) * 32 + (r >> 1) : w + q * 64 + r;
+    for (size_t n = 0; n < nvalid; n++) g[2 * n] = b[kk * ldb + n];
+  }
+}
+
+void u8s8_gemm_4x16c2_avx2(size_t mr, size_t nr, size_t k, const uint8_t* a, size_t a_stride,
+                           const void* w, const int32_t* bias, const float* scale, uint8_t* y,
+                           size_t y_stride, const RequantParams* p) {
+  // Rows past mr alias the last valid row (as in XNNPACK): the loop stays branch free and never
+  // reads a row the caller did not hand us; their results are simply not stored.
+  const uint8_t* ap[MR];
+  ap[0] = a;
+#pragma GCC unroll 4
+  for (size_t i = 1; i < MR; i++) ap[i] = i < mr ? ap[i - 1] + a_stride : ap[i - 1];
+
+  __m256i acc[MR][2];
+  const __m256i vb0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bias));
+  const __m256i vb1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bias + 8));
+#pragma GCC unroll 4
+  for (size_t i = 0; i < MR; i++) acc[i][0] = vb0, acc[i][1] = vb1;
+
+  const int16_t* wp = static_cast<const int16_t*>(w);
+  const size_t kp = round_up_kr(k), k4 = kp & ~size_t{3};
+  const __m256i low_bytes = _mm256_set1_epi16(0x00FF);
+  // 8 accumulators + the mask + widening temporaries nearly fill the 16 ymm registers. Naming the
+  // weights at each use (rather than as 4 loop-level registers) lets the compiler keep some and
+  // fold the rest into vpmaddwd memory operands; hoisted, GCC 12 spills an accumulator instead,
+  // which puts a store and a store-forwarding delay in the loop.
+  for (size_t kk = 0; kk < k4; kk += 4) {
+#pragma GCC unroll 4
+    for (size_t i = 0; i < MR; i++) {
+      int32_t a4;
+      std::memcpy(&a4, ap[i] + kk, 4);
+      const __m256i va = _mm256_set1_epi32(a4);
+      const __m256i even = _mm256_and_si256(va, low_bytes);  // int16 (a0, a2) per dword
+      const __m256i odd = _mm256_srli_epi16(va, 8);          // int16 (a1, a3) per dword
+      acc[i][0] = _mm256_add_epi32(acc[i][0], _mm256_madd_epi16(even, load_w(wp)));
+      acc[i][1] = _mm256_add_epi32(acc[i][1], _mm256_madd_epi16(even, load_w(wp + 16)));
+      acc[i][0] = _mm256_add_epi32(acc[i][0], _mm256_madd_epi16(odd, load_w(wp + 32)));
+      acc[i][1] = _mm256_add_epi32(acc[i][1], _mm256_madd_epi16(odd, load_w(wp + 48)));
+    }
+    wp += 64;
+  }
+  if (k4 != kp) {
+    // Last 2 k: only these 2 bytes per row exist, so read exactly them.
+    const __m256i p0 = load_w(wp), p1 = load_w(wp + 16);
+#pragma GCC unroll 4
+    for (size_t i = 0; i < MR; i++) {
+      const int32_t pair = int32_t{ap[i][k4]} | int32_t{ap[i][k4 + 1]} << 16;
+      const __m256i va = _mm256_set1_epi32(pair);
+      acc[i][0] = _mm256_add_epi32(acc[i][0], _mm256_madd_epi16(va, p0));
+      acc[i][1] = _mm256_add_epi32(acc[i][1], _mm256_madd_epi16(va, p1));
+    }
+  }
+
+  const __m256 s0 = _mm256_loadu_ps(scale);
+  const __m256 s1 = _mm256_loadu_ps(scale + 8);
+  const __m256 lo = _mm256_set1_ps(static_cast<float>(p->y_min - p->y_zero_point));
+  const __m256 hi = _mm256_set1_ps(static_cast<float>(p->y_max - p->y_zero_point));
+  // Rounded values lie in [-255, 255], so int16 holds them and adding the zero point after the
+  // int32 -> int16 pack (one add per two rows) gives the same bytes as adding it per int32 lane.
+  const __m256i vzp = _mm256_set1_epi16(static_cast<int16_t>(p->y_zero_point));
+  // packs/packus work within 128-bit lanes: lane j ends up with columns 4j..4j+3 and 8+4j..
+  // of row r, then the same of row r+1; one dword permute puts row r in the low half.
+  const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+#pragma GCC unroll 2
+  for (size_t i = 0; i < MR; i += 2) {
+    if (i >= mr) break;
+    const __m256i r0 = _mm256_packs_epi32(requantize(acc[i][0], s0, lo, hi),
+                                          requantize(acc[i][1], s1, lo, hi));
+    const __m256i r1 = _mm256_packs_epi32(requantize(acc[i + 1][0], s0, lo, hi),
+                                          requantize(acc[i + 1][1], s1, lo, hi));
+    const __m256i bytes = _mm256_permutevar8x32_epi32(
+        _mm256_packus_epi16(_mm256_add_epi16(r0, vzp), _mm256_add_epi16(r1, vzp)), order);
+    store16(y + i * y_stride, nr, _mm256_castsi256_si128(bytes));
+    if (i + 1 < mr) store16(y + (i + 1) * y_stride, nr, _mm256_extracti128_si256(bytes, 1));
+  }
+}
+
+}  // namespace i8k

@@ -1,0 +1,137 @@
+// AVX-VNNI u8 x s8 GEMM microkernel, MR=6 x NR=16, KR=4: ymm vpdpbusd into 12 accumulators.
+//
+// Per group of 4 k: two 32-byte weight loads and one dword broadcast of A per row feed 12
+// vpdpbusd. 12 accumulators + 2 weight vectors + 1 broadcast fit the 16 ymm registers of the VEX
+// encoding, and 12 independent chains cover the dot-product latency at two issues per cycle.
+// vpdpbusd (not vpdpbusds) wraps instead of saturating, and a 4-term u8 x s8 sum plus any
+// K <= 65536 stays inside int32, so the accumulators are the exact integers of the scalar twin.
+//
+// u8s8-gemm-6x16c4-avxvnni-evex.cc includes this file after defining the two macros below, to
+// build the same code with the EVEX (AVX512-VL VNNI) encoding: it runs, and so is tested, on CPUs
+// with AVX-512 VNNI but without AVX-VNNI.
+#include <immintrin.h>
+#include <cstring>
+#include "gemm-u8s8.h"
+
+#ifndef I8K_6X16C4_NAME
+#define I8K_6X16C4_NAME(suffix) u8s8_gemm_6x16c4_avxvnni##suffix
+#define I8K_6X16C4_DPBUSD _mm256_dpbusd_avx_epi32
+#endif
+
+namespace i8k {
+
+namespace {
+constexpr size_t MR = 6;
+constexpr size_t NR = 16;
+constexpr size_t KR = 4;
+
+inline size_t round_up_kr(size_t k) { return (k + KR - 1) / KR * KR; }
+
+inline __m256i broadcast4(const uint8_t* p) {
+  int32_t v;
+  std::memcpy(&v, p, sizeof v);  // one vpbroadcastd from memory
+  return _mm256_set1_epi32(v);
+}
+
+// Output stage of requantize_u8 for 8 columns. max(x, lo) returns lo for a NaN x, like
+// std::fmax(x, lo), so the lane values equal the scalar ones in every case.
+inline __m256i requantize(__m256i acc, __m256 scale, __m256 lo, __m256 hi) {
+  __m256 v = _mm256_mul_ps(_mm256_cvtepi32_ps(acc), scale);
+  v = _mm256_min_ps(_mm256_max_ps(v, lo), hi);
+  return _mm256_cvtps_epi32(v);  // MXCSR default: round half to even, as std::nearbyint
+}
+
+// Stores the first n (1..16) bytes of v with 8-, 4-, 2- and 1-byte stores, so no byte past the
+// tile is written.
+inline void store16(uint8_t* y, size_t n, __m128i v) {
+  if (n >= 16) {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(y), v);
+    return;
+  }
+  if (n & 8) {
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(y), v);
+    v = _mm_unpackhi_epi64(v, v);
+    y += 8;
+  }
+  uint32_t t = static_cast<uint32_t>(_mm_cvtsi128_si32(v));
+  if (n & 4) {
+    std::memcpy(y, &t, 4);
+    t = static_cast<uint32_t>(_mm_extract_epi32(v, 1));
+    y += 4;
+  }
+  if (n & 2) {
+    const uint16_t h = static_cast<uint16_t>(t);
+    std::memcpy(y, &h, 2);
+    t >>= 16;
+    y += 2;
+  }
+  if (n & 1) *y = static_cast<uint8_t>(t);
+}
+}  // namespace
+
+size_t I8K_6X16C4_NAME(_panel_bytes)(size_t k) { return round_up_kr(k) * NR; }
+
+// Layout: for each group of 4 k, for each of the 16 columns, the 4 bytes b[k..k+3][n]: exactly
+// the signed operand of one vpdpbusd lane, so a group is two ymm loads.
+void I8K_6X16C4_NAME(_pack)(size_t k, size_t nvalid, const int8_t* b, size_t ldb, void* out) {
+  int8_t* w = static_cast<int8_t*>(out);
+  std::memset(w, 0, round_up_kr(k) * NR);
+  for (size_t kk = 0; kk < k; kk++)
+    for (size_t n = 0; n < nvalid; n++) w[(kk / KR * NR + n) * KR + kk % KR] = b[kk * ldb + n];
+}
+
+void I8K_6X16C4_NAME()(size_t mr, size_t nr, size_t k, const uint8_t* a, size_t a_stride,
+                       const void* w, const int32_t* bias, const float* scale, uint8_t* y,
+                       size_t y_stride, const RequantParams* p) {
+  // Rows past mr alias the last valid row (as in XNNPACK): the loop stays branch free and never
+  // reads a row the caller did not hand us; their results are simply not stored.
+  const uint8_t* ap[MR];
+  ap[0] = a;
+#pragma GCC unroll 6
+  for (size_t i = 1; i < MR; i++) ap[i] = i < mr ? ap[i - 1] + a_stride : ap[i - 1];
+
+  __m256i acc[MR][2];
+  const __m256i vb0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bias));
+  const __m256i vb1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bias + 8));
+#pragma GCC unroll 6
+  for (size_t i = 0; i < MR; i++) acc[i][0] = vb0, acc[i][1] = vb1;
+
+  const int8_t* wp = static_cast<const int8_t*>(w);
+  const size_t kp = round_up_kr(k);
+  for (size_t kk = 0; kk < kp; kk += KR) {
+    const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wp));
+    const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wp + 32));
+    wp += NR * KR;
+#pragma GCC unroll 6
+    for (size_t i = 0; i < MR; i++) {
+      const __m256i va = broadcast4(ap[i] + kk);
+      acc[i][0] = I8K_6X16C4_DPBUSD(acc[i][0], va, w0);
+      acc[i][1] = I8K_6X16C4_DPBUSD(acc[i][1], va, w1);
+    }
+  }
+
+  const __m256 s0 = _mm256_loadu_ps(scale);
+  const __m256 s1 = _mm256_loadu_ps(scale + 8);
+  const __m256 lo = _mm256_set1_ps(static_cast<float>(p->y_min - p->y_zero_point));
+  const __m256 hi = _mm256_set1_ps(static_cast<float>(p->y_max - p->y_zero_point));
+  // Rounded values lie in [-255, 255], so int16 holds them and adding the zero point after the
+  // int32 -> int16 pack (one add per two rows) gives the same bytes as adding it per int32 lane.
+  const __m256i vzp = _mm256_set1_epi16(static_cast<int16_t>(p->y_zero_point));
+  // packs/packus work within 128-bit lanes: lane j ends up with columns 4j..4j+3 and 8+4j..
+  // of row r, then the same of row r+1; one dword permute puts row r in the low half.
+  const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+#pragma GCC unroll 3
+  for (size_t i = 0; i < MR; i += 2) {
+    if (i >= mr) break;
+    const __m256i r0 = _mm256_packs_epi32(requantize(acc[i][0], s0, lo, hi),
+                                          requantize(acc[i][1], s1, lo, hi));
+    const __m256i r1 = _mm256_packs_epi32(requantize(acc[i + 1][0], s0, lo, hi),
+                                          requantize(acc[i + 1][1], s1, lo, hi));
+    const __m256i bytes = _mm256_permutevar8x32_epi32(
+        _mm256_packus_epi16(_mm256_add_epi16(r0, vzp), _mm256_add_epi16(r1, vzp)), order);
+    store16(y + i * y_stride, nr, _mm256_castsi256_si128(bytes));
+    if (i + 1 < mr) store16(y + (i + 1) * y_stride, nr, _mm256_extracti128_si256(bytes, 1));
+  }
+}
+
+}  // namespace i8k
