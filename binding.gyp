@@ -22,6 +22,7 @@
         ['target_arch=="x64"', {
           'dependencies': ['int8kit_avx2', 'int8kit_avx512', 'int8kit_avxvnni', 'int8kit_avxvnni_evex'],
         }],
+        ['target_arch=="arm64"', { 'dependencies': ['int8kit_neon'] }],
       ],
     },
     {
@@ -32,6 +33,16 @@
     },
   ],
   'conditions': [
+    ['target_arch=="arm64"', {
+      'targets': [
+        {
+          # Advanced SIMD is baseline on AArch64: no extra flags.
+          'target_name': 'int8kit_neon',
+          'type': 'static_library',
+          'sources': ['native/kernels/gemm-f32/f32-gemm-6x8-neon.cc', 'native/kernels/gemm-u8s8/u8s8-gemm-8x8-neon.cc'],
+        },
+      ],
+    }],
     ['target_arch=="x64"', {
       'targets': [
         {

@@ -171,8 +171,9 @@ int usage() {
 int main(int argc, char** argv) {
   int rounds = 7;
   bool json = false;
-  std::vector<Isa> isas = {Isa::scalar, Isa::avx2, Isa::avxvnni, Isa::avxvnni_evex,
-                           Isa::avx512vnni};
+  std::vector<Isa> isas;
+  for (Isa isa : all_isas())
+    if (isa != Isa::wasmsimd) isas.push_back(isa);
   std::vector<Shape> shapes = {{1024, 1024, 1024}, {196, 960, 160}, {3136, 144, 24}, {128, 768, 768}};
   for (int i = 1; i < argc; i++) {
     const std::string arg = argv[i];

@@ -9,7 +9,8 @@ struct IsaInfo {
 };
 constexpr IsaInfo kIsas[] = {{Isa::scalar, "scalar"},     {Isa::wasmsimd, "wasmsimd"},
                              {Isa::avx2, "avx2"},         {Isa::avxvnni_evex, "avxvnni-evex"},
-                             {Isa::avxvnni, "avxvnni"},   {Isa::avx512vnni, "avx512vnni"}};
+                             {Isa::avxvnni, "avxvnni"},   {Isa::avx512vnni, "avx512vnni"},
+                             {Isa::neon, "neon"}};
 
 #if defined(__x86_64__) || defined(__i386__)
 constexpr bool kX86 = true;
@@ -42,6 +43,15 @@ std::string missing(std::initializer_list<const char*> features) {
 }
 }  // namespace
 
+const std::vector<Isa>& all_isas() {
+  static const std::vector<Isa> list = [] {
+    std::vector<Isa> out;
+    for (const auto& i : kIsas) out.push_back(i.isa);
+    return out;
+  }();
+  return list;
+}
+
 const char* isa_name(Isa isa) {
   for (const auto& i : kIsas)
     if (i.isa == isa) return i.name;
@@ -64,6 +74,13 @@ std::string isa_unsupported_reason(Isa isa) {
 #else
       return "only the WebAssembly build has wasmsimd";
 #endif
+    case Isa::neon:
+#if defined(__aarch64__)
+      // Advanced SIMD is mandatory in AArch64 (ARMv8-A), so every AArch64 CPU has it.
+      return "";
+#else
+      return "neon kernels exist only on AArch64";
+#endif
     default:
       break;
   }
@@ -85,6 +102,11 @@ std::vector<std::string> cpu_features() {
   std::vector<std::string> out;
 #if defined(__wasm_simd128__)
   out.push_back("wasm-simd128");
+#endif
+#if defined(__aarch64__)
+  // Both names: "asimd" is what Linux /proc/cpuinfo calls it, "neon" what users search for.
+  out.push_back("neon");
+  out.push_back("asimd");
 #endif
   for (const char* f : {"avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512vnni", "avxvnni"})
     if (has(f)) out.push_back(f);

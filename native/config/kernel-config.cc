@@ -23,6 +23,10 @@ I8K_U8S8(u8s8_gemm_8x32c4_avx512vnni, 8, 32, 4, avx512vnni)
 I8K_F32(f32_gemm_4x16_wasmsimd, 4, 16, wasmsimd)
 I8K_U8S8(u8s8_gemm_4x8c2_wasmsimd, 4, 8, 2, wasmsimd)
 #endif
+#if defined(__aarch64__)
+I8K_F32(f32_gemm_6x8_neon, 6, 8, neon)
+I8K_U8S8(u8s8_gemm_8x8_neon, 8, 8, 1, neon)
+#endif
 #undef I8K_F32
 #undef I8K_U8S8
 
@@ -39,6 +43,9 @@ constexpr KernelConfig kAvx512Vnni{Isa::avx512vnni, f32_gemm_12x32_avx512f_cfg,
 #if defined(__wasm_simd128__)
 constexpr KernelConfig kWasmSimd{Isa::wasmsimd, f32_gemm_4x16_wasmsimd_cfg,
                                  u8s8_gemm_4x8c2_wasmsimd_cfg};
+#endif
+#if defined(__aarch64__)
+constexpr KernelConfig kNeon{Isa::neon, f32_gemm_6x8_neon_cfg, u8s8_gemm_8x8_neon_cfg};
 #endif
 
 const KernelConfig* table(Isa isa) {
@@ -59,6 +66,10 @@ const KernelConfig* table(Isa isa) {
     case Isa::wasmsimd:
       return &kWasmSimd;
 #endif
+#if defined(__aarch64__)
+    case Isa::neon:
+      return &kNeon;
+#endif
     default:
       return nullptr;
   }
@@ -76,7 +87,7 @@ const KernelConfig* kernel_config(Isa isa, std::string* why_not) {
 Isa default_isa(std::string* error) {
   // avxvnni_evex is a test vehicle, never picked automatically.
   static const Isa best = [] {
-    for (Isa isa : {Isa::avx512vnni, Isa::avxvnni, Isa::avx2, Isa::wasmsimd})
+    for (Isa isa : {Isa::avx512vnni, Isa::avxvnni, Isa::avx2, Isa::neon, Isa::wasmsimd})
       if (kernel_config(isa, nullptr)) return isa;
     return Isa::scalar;
   }();

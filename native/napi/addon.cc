@@ -19,7 +19,8 @@ Napi::Value cpu_features_js(const Napi::CallbackInfo& info) {
 Napi::Value isa_info_js(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Array list = Napi::Array::New(env);
-  for (Isa isa : {Isa::scalar, Isa::avx2, Isa::avxvnni, Isa::avxvnni_evex, Isa::avx512vnni}) {
+  for (Isa isa : all_isas()) {
+    if (isa == Isa::wasmsimd) continue;  // the wasm backend reports its own
     std::string why;
     const KernelConfig* cfg = kernel_config(isa, &why);
     Napi::Object o = Napi::Object::New(env);

@@ -10,8 +10,8 @@ export interface PlanSessionOptions {
   /** `native` or `wasm`; by default the highest-priority backend that loads (native, then wasm). */
   backend?: string;
   /**
-   * Force an instruction set: `scalar`, `avx2`, `avxvnni`, `avx512vnni` (native) or `wasmsimd`,
-   * `scalar` (wasm). By default the best this CPU supports, or the INT8KIT_ISA environment variable.
+   * Force an instruction set: `scalar`, `avx2`, `avxvnni`, `avxvnni-evex`, `avx512vnni`, `neon`
+   * (native) or `wasmsimd`, `scalar` (wasm). By default the best this CPU supports, or the INT8KIT_ISA environment variable.
    */
   isa?: string;
 }

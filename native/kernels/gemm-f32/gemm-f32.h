@@ -17,7 +17,8 @@ using F32GemmUkernel = void (*)(size_t mr, size_t nr, size_t k, const float* a, 
   X(f32_gemm_4x8_scalar, 4, 8, scalar)                            \
   X(f32_gemm_6x16_avx2_fma, 6, 16, avx2)                          \
   X(f32_gemm_12x32_avx512f, 12, 32, avx512vnni)                   \
-  X(f32_gemm_4x16_wasmsimd, 4, 16, wasmsimd)
+  X(f32_gemm_4x16_wasmsimd, 4, 16, wasmsimd)                      \
+  X(f32_gemm_6x8_neon, 6, 8, neon)
 
 #define I8K_DECLARE_F32(name, MR, NR, isa)                                                       \
   void name(size_t mr, size_t nr, size_t k, const float* a, size_t a_stride, const float* w,  \

@@ -35,7 +35,8 @@ using U8S8GemmUkernel = void (*)(size_t mr, size_t nr, size_t k, const uint8_t* 
   X(u8s8_gemm_8x32c4_avx512vnni, 8, 32, 4, avx512vnni)            \
   X(u8s8_gemm_6x16c4_avxvnni, 6, 16, 4, avxvnni)                  \
   X(u8s8_gemm_6x16c4_avxvnni_evex, 6, 16, 4, avxvnni_evex)         \
-  X(u8s8_gemm_4x8c2_wasmsimd, 4, 8, 2, wasmsimd)
+  X(u8s8_gemm_4x8c2_wasmsimd, 4, 8, 2, wasmsimd)                  \
+  X(u8s8_gemm_8x8_neon, 8, 8, 1, neon)
 
 #define I8K_DECLARE_U8S8(name, MR, NR, KR, isa)                                                     \
   void name(size_t mr, size_t nr, size_t k, const uint8_t* a, size_t a_stride, const void* w,    \

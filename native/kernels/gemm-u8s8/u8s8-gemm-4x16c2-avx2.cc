@@ -1,12 +1,12 @@
 // AVX2 u8 x s8 GEMM microkernel, MR=4 x NR=16, KR=2: exact int16 vpmaddwd into 8 accumulators.
 //
-// vpmaddubsw would do 4 k per lane in one instruction but saturates its int16 pair sums (255 *
-// 127 * 2 overflows), so results would depend on the ISA. Instead both operands are int16 and
-// vpmaddwd sums two exact products into int32. A is widened in registers: one dword broadcast
+// vpmaddubsw multiplies u8 x s8 directly but saturates its int16 pair sums (255 * 127 * 2
+// overflows), so results would depend on the data. Instead both operands are int16 and vpmaddwd
+// sums two exact products into int32. A is widened in registers: one dword broadcast
 // (a0 a1 a2 a3) per row gives the int16 pairs (a0, a2) by masking and (a1, a3) by a 16-bit shift,
 // two ALU ops per 4 k per row; the weights are packed to match those pairs.
-// Per 4 k the tile costs 16 vpmaddwd + 16 vpaddd + 8 widening ops; vpmaddwd has two pipes, so
-// the bound is about 51 of the 64 int8 ops/cycle that vpmaddwd alone could reach.
+// Per 4 k the tile is 512 int8 ops for 16 vpmaddwd + 16 vpaddd + 8 widening ops: on 4 vector
+// pipes that bounds it near 51 ops/cycle, against 64 for the vpmaddwd pipes alone.
 #include <immintrin.h>
 #include <cstring>
 #include "gemm-u8s8.h"
@@ -130,8 +130,8 @@ void u8s8_gemm_4x16c2_avx2(size_t mr, size_t nr, size_t k, const uint8_t* a, siz
   const __m256 s1 = _mm256_loadu_ps(scale + 8);
   const __m256 lo = _mm256_set1_ps(static_cast<float>(p->y_min - p->y_zero_point));
   const __m256 hi = _mm256_set1_ps(static_cast<float>(p->y_max - p->y_zero_point));
-  // Rounded values lie in [-255, 255], so int16 holds them and adding the zero point after the
-  // int32 -> int16 pack (one add per two rows) gives the same bytes as adding it per int32 lane.
+  // Rounded values lie in [-255, 255], so int16 holds them: adding the zero point after the
+  // int32 -> int16 pack (one add per row instead of two) gives the same bytes.
   const __m256i vzp = _mm256_set1_epi16(static_cast<int16_t>(p->y_zero_point));
   // packs/packus work within 128-bit lanes: lane j ends up with columns 4j..4j+3 and 8+4j..
   // of row r, then the same of row r+1; one dword permute puts row r in the low half.

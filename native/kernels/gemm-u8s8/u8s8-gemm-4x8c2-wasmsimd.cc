@@ -14,7 +14,6 @@
 namespace i8k {
 
 namespace {
-constexpr size_t MR = 4;
 constexpr size_t NR = 8;
 constexpr size_t KR = 2;
 

@@ -3,8 +3,8 @@
 // Per group of 4 k: two 32-byte weight loads and one dword broadcast of A per row feed 12
 // vpdpbusd. 12 accumulators + 2 weight vectors + 1 broadcast fit the 16 ymm registers of the VEX
 // encoding, and 12 independent chains cover the dot-product latency at two issues per cycle.
-// vpdpbusd (not vpdpbusds) wraps instead of saturating, and a 4-term u8 x s8 sum plus any
-// K <= 65536 stays inside int32, so the accumulators are the exact integers of the scalar twin.
+// vpdpbusd (not vpdpbusds) adds the exact products without saturation, so the accumulators are
+// the integers of the scalar twin.
 //
 // u8s8-gemm-6x16c4-avxvnni-evex.cc includes this file after defining the two macros below, to
 // build the same code with the EVEX (AVX512-VL VNNI) encoding: it runs, and so is tested, on CPUs
@@ -114,8 +114,8 @@ void I8K_6X16C4_NAME()(size_t mr, size_t nr, size_t k, const uint8_t* a, size_t 
   const __m256 s1 = _mm256_loadu_ps(scale + 8);
   const __m256 lo = _mm256_set1_ps(static_cast<float>(p->y_min - p->y_zero_point));
   const __m256 hi = _mm256_set1_ps(static_cast<float>(p->y_max - p->y_zero_point));
-  // Rounded values lie in [-255, 255], so int16 holds them and adding the zero point after the
-  // int32 -> int16 pack (one add per two rows) gives the same bytes as adding it per int32 lane.
+  // Rounded values lie in [-255, 255], so int16 holds them: adding the zero point after the
+  // int32 -> int16 pack (one add per row instead of two) gives the same bytes.
   const __m256i vzp = _mm256_set1_epi16(static_cast<int16_t>(p->y_zero_point));
   // packs/packus work within 128-bit lanes: lane j ends up with columns 4j..4j+3 and 8+4j..
   // of row r, then the same of row r+1; one dword permute puts row r in the low half.

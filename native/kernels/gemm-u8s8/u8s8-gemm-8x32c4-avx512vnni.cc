@@ -1,10 +1,10 @@
 // AVX-512 VNNI u8 x s8 GEMM microkernel, MR=8 x NR=32, KR=4: zmm vpdpbusd into 16 accumulators.
 //
 // Per group of 4 k: two 64-byte weight loads and one dword broadcast of A per row feed 16
-// vpdpbusd. 16 independent accumulators cover the dot-product latency at two issues per cycle,
-// and 16 + 2 weight + broadcast registers leave most of the 32 zmm free, so nothing spills.
-// vpdpbusd (not vpdpbusds) wraps instead of saturating, and a 4-term u8 x s8 sum plus any
-// K <= 65536 stays inside int32, so the accumulators are the exact integers of the scalar twin.
+// vpdpbusd. 16 independent chains cover the dot-product latency even on cores that issue two zmm
+// vpdpbusd per cycle, and 16 accumulators + 2 weight vectors + 1 broadcast leave half of the 32
+// zmm free, so nothing spills. vpdpbusd (not vpdpbusds) adds the exact products without
+// saturation, so the accumulators are the integers of the scalar twin.
 #include <immintrin.h>
 #include <cstring>
 #include "gemm-u8s8.h"
@@ -41,7 +41,7 @@ inline __m512i requantize(__m512i acc, __m512 scale, __m512 lo, __m512 hi) {
 size_t u8s8_gemm_8x32c4_avx512vnni_panel_bytes(size_t k) { return round_up_kr(k) * NR; }
 
 // Layout: for each group of 4 k, for each of the 32 columns, the 4 bytes b[k..k+3][n]: exactly
-// the signed operand of one vpdpbusd lane, so a group is two aligned-size zmm loads.
+// the signed operand of one vpdpbusd lane, so a group is two zmm loads.
 void u8s8_gemm_8x32c4_avx512vnni_pack(size_t k, size_t nvalid, const int8_t* b, size_t ldb,
                                       void* out) {
   int8_t* w = static_cast<int8_t*>(out);
@@ -67,8 +67,8 @@ void u8s8_gemm_8x32c4_avx512vnni(size_t mr, size_t nr, size_t k, const uint8_t* 
 #pragma GCC unroll 8
   for (size_t i = 0; i < MR; i++) acc[i][0] = vb0, acc[i][1] = vb1;
 
-  // Indexed addressing (ap[i] + kk) spares eight pointer increments per group; the loop body is
-  // 26 instructions for 16 vpdpbusd, well inside the front end's budget for 8 cycles.
+  // Indexed addressing (ap[i] + kk) spares eight pointer increments per group: the loop body is
+  // 30 instructions for 16 vpdpbusd, so the front end keeps up even at two vpdpbusd per cycle.
   const int8_t* wp = static_cast<const int8_t*>(w);
   const size_t kp = round_up_kr(k);
   for (size_t kk = 0; kk < kp; kk += KR) {
@@ -87,8 +87,8 @@ void u8s8_gemm_8x32c4_avx512vnni(size_t mr, size_t nr, size_t k, const uint8_t* 
   const __m512 s1 = _mm512_loadu_ps(scale + 16);
   const __m512 lo = _mm512_set1_ps(static_cast<float>(p->y_min - p->y_zero_point));
   const __m512 hi = _mm512_set1_ps(static_cast<float>(p->y_max - p->y_zero_point));
-  // Rounded values lie in [-255, 255], so int16 holds them and adding the zero point after the
-  // int32 -> int16 pack (one add per two rows) gives the same bytes as adding it per int32 lane.
+  // Rounded values lie in [-255, 255], so int16 holds them: adding the zero point after the
+  // int32 -> int16 pack (one add per row instead of two) gives the same bytes.
   const __m512i vzp = _mm512_set1_epi16(static_cast<int16_t>(p->y_zero_point));
   // packs/packus interleave 128-bit lanes; dword 4j + {0,1,2,3} of lane j holds columns 4j..4j+3
   // of row r (from acc[r][0]), columns 16+4j.. of row r, then the same for row r+1.
