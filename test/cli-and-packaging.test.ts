@@ -73,6 +73,18 @@ describe('package entries', () => {
   });
 });
 
+describe('the wasm backend', () => {
+  it('leaves process-wide error handlers alone', () => {
+    const r = run(['-e', `(async () => { const m = require('int8kit');
+      const count = () => process.listenerCount('unhandledRejection') + process.listenerCount('uncaughtException');
+      const before = count(); ${smoke.replace('PlanSession.create(plan)', "PlanSession.create(plan, { backend: 'wasm' })")}
+      console.error(JSON.stringify({ before, after: count() })); })()`]);
+    const counts = JSON.parse(r.stderr);
+    expect(JSON.parse(r.stdout).backend).toBe('wasm');
+    expect(counts.after).toBe(counts.before);
+  });
+});
+
 describe('without the native addon', () => {
   const dir = mkdtempSync(join(tmpdir(), 'int8kit-nonative-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
