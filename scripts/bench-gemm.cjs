@@ -16,6 +16,14 @@ const step = (cmd, argv, capture = false) => {
 };
 step('cmake', ['-S', '.', '-B', build, '-DCMAKE_BUILD_TYPE=Release']);
 step('cmake', ['--build', build, '--target', 'bench-gemm', '-j2']);
+// The probe is hand-written AVX-512 code: run it only where the CPU has it.
+const cpuinfo = require('node:fs').existsSync('/proc/cpuinfo') ? require('node:fs').readFileSync('/proc/cpuinfo', 'utf8') : '';
+if (!args.includes('--json') && /\bavx512_vnni\b/.test(cpuinfo)) {
+  step('cmake', ['--build', build, '--target', 'cpu-peak', '-j2']);
+  console.log('Per-core instruction peaks on this machine (native/bench/peak):');
+  step(path.join(build, 'cpu-peak'), []);
+  console.log('');
+}
 const native = step(path.join(build, 'bench-gemm'), args, true);
 process.stdout.write(native);
 if (args.includes('--json') || args.includes('--no-wasm')) process.exit(0);
