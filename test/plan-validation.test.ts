@@ -44,6 +44,7 @@ const planCases: [string, Plan, RegExp][] = [
   ['a wrong dtype for A', variant((p) => (p.values[0].dtype = 'int8')), /A of dtype uint8/],
   ['a value read before it is written', variant((p) => (p.inputs = [])), /before it is defined/],
   ['an output nobody computes', variant((p) => (p.outputs = [0])), /plan output 0/],
+  ['an output listed twice', variant((p) => (p.outputs = [3, 3])), /plan output 3 is listed twice/],
 ];
 
 describe.each(['native', 'wasm'])('%s backend', (backend) => {
@@ -72,6 +73,14 @@ describe.each(['native', 'wasm'])('%s backend', (backend) => {
   it('rejects an unknown ISA', async () => {
     await expect(PlanSession.create(good, { backend, isa: 'sse9' })).rejects.toThrow(UnsupportedIsaError);
   });
+
+  it.each(edgeCases.filter(([name]) => /negative dim|wrong length|out of range/.test(name)))(
+    'rejects %s in C++ too when the TypeScript edge is bypassed',
+    async (_, plan) => {
+      const { backend: b } = await resolveBackend(backend);
+      expect(() => b.createPlan(encodePlan(plan), outputs)).toThrow(InvalidPlanError);
+    },
+  );
 
   it('survives arbitrary and corrupted plan bytes with InvalidPlanError', async () => {
     const { backend: b } = await resolveBackend(backend);

@@ -46,9 +46,12 @@ bool check_structure(const PlanDesc& d, Error* err) {
       defined[id] = true;
     }
   }
+  std::vector<bool> listed(n, false);
   for (int32_t id : d.outputs) {
     if (!valid(id) || !defined[id] || d.values[id].constant)
       return fail(err, "plan output " + std::to_string(id) + " is not computed by an op");
+    if (listed[id]) return fail(err, "plan output " + std::to_string(id) + " is listed twice");
+    listed[id] = true;
     bool is_input = false;
     for (int32_t in : d.inputs) is_input |= in == id;
     if (is_input) return fail(err, "plan output " + std::to_string(id) + " is a plan input");

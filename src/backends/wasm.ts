@@ -28,10 +28,16 @@ function lastError(m: WasmModule): Error {
   return fromBackend({ code: m.UTF8ToString(m._i8k_error_code()), message: m.UTF8ToString(m._i8k_error_message()) });
 }
 
+/** A fresh heap block of n bytes; the caller frees it. */
+function alloc(m: WasmModule, n: number): number {
+  const p = m._malloc(Math.max(n, 1));
+  if (!p) throw fromBackend({ code: 'OUT_OF_MEMORY', message: 'the wasm heap cannot grow' });
+  return p;
+}
+
 /** Copies bytes into a fresh heap block; the caller frees it. */
 function toHeap(m: WasmModule, bytes: Uint8Array): number {
-  const p = m._malloc(Math.max(bytes.length, 1));
-  if (!p) throw fromBackend({ code: 'OUT_OF_MEMORY', message: 'the wasm heap cannot grow' });
+  const p = alloc(m, bytes.length);
   m.HEAPU8.set(bytes, p); // read HEAPU8 after malloc: growth replaces the view
   return p;
 }
@@ -54,7 +60,7 @@ class WasmPlan implements BackendPlan {
       const inPtrs = inputs.map((a) => toHeap(m, asBytes(a)));
       blocks.push(...inPtrs);
       const outBytes = this.outputs.map((o) => o.elements * DTYPES[o.dtype].bytes);
-      const outPtrs = outBytes.map((n) => toHeap(m, new Uint8Array(n)));
+      const outPtrs = outBytes.map((n) => alloc(m, n));
       blocks.push(...outPtrs);
       const table = (ptrs: number[], sizes: number[]) =>
         toHeap(m, asBytes(new Uint32Array(ptrs.flatMap((p, i) => [p, sizes[i]]))));
