@@ -73,6 +73,15 @@ describe('package entries', () => {
   });
 });
 
+describe('shipped types', () => {
+  it('type-check a consumer from ESM and from CommonJS (NodeNext resolution)', () => {
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    const r = run([tsc, '-p', join(root, 'test', 'fixtures', 'types')]);
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+});
+
 describe('the wasm backend', () => {
   it('leaves process-wide error handlers alone', () => {
     const r = run(['-e', `(async () => { const m = require('int8kit');
