@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v emcc >/dev/null || { echo "emcc not found: apt-get install emscripten" >&2; exit 1; }
-# Debian's emscripten needs acorn & co from the system node_modules when optimizing.
-export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}
+# Debian's emscripten package finds acorn & co in Debian's system node_modules when optimizing.
+if [ -d /usr/share/nodejs ]; then export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}; fi
 build=build-wasm
 emcmake cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" --target int8kit-wasm -j2
