@@ -16,6 +16,7 @@
         'native/config/isa.cc', 'native/config/kernel-config.cc',
         'native/ops/gemm-f32.cc', 'native/ops/gemm-u8s8.cc',
         'native/plan/plan-reader.cc', 'native/plan/plan.cc', 'native/plan/op-gemm.cc',
+        'native/plan/thread-pool.cc',
       ],
       'dependencies': ['int8kit_scalar'],
       'conditions': [

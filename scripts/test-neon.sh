@@ -30,12 +30,12 @@ for f in native/kernels/*/*-scalar.cc; do
   objs+=("$out/$(basename "$f" .cc).o")
 done
 for f in native/kernels/*/*-neon*.cc native/config/isa.cc native/config/kernel-config.cc \
-  native/ops/gemm-f32.cc native/ops/gemm-u8s8.cc native/test/kernel-test.cc; do
+  native/ops/gemm-f32.cc native/ops/gemm-u8s8.cc native/plan/thread-pool.cc native/test/kernel-test.cc; do
   "${cxx[@]}" -c "$f" -o "$out/$(basename "$f" .cc).o"
   objs+=("$out/$(basename "$f" .cc).o")
 done
 # Static, so the binary runs without the AArch64 loader; -L still lets qemu find it should a
 # toolchain without a static libc force a dynamic link.
-"${cxx[@]}" -static "${objs[@]}" -o "$out/kernel-test"
+"${cxx[@]}" -static -pthread "${objs[@]}" -o "$out/kernel-test"
 
 qemu-aarch64 -L /usr/aarch64-linux-gnu "$out/kernel-test" "$@"

@@ -7,11 +7,11 @@
  * JavaScript thread.
  */
 export * from './errors';
-export type { Plan, PlanOp, PlanValue, DType, AttrValue, OpType, PlanTypedArray } from './plan/types';
-export { OP_SCHEMAS } from './plan/types';
+export type { Plan, PlanOp, PlanValue, DType, AttrValue, PlanTypedArray } from './plan/types';
+export { DTYPES } from './plan/types';
 export { encodePlan } from './plan/encode';
 export { validatePlan } from './plan/validate';
 export { PlanSession, type PlanSessionOptions } from './runtime/plan-session';
 export { info, version, type Info, type BackendReport } from './runtime/info';
 export { registerBackend, resolveBackend, backendNames } from './backends/registry';
-export type { Backend, BackendLoader, BackendPlan, BackendInfo, IsaStatus, OutputSpec } from './backends/backend';
+export type { Backend, BackendLoader, BackendPlan, BackendInfo, CreatePlanOptions, IsaStatus, OutputSpec } from './backends/backend';

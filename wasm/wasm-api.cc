@@ -47,7 +47,8 @@ EMSCRIPTEN_KEEPALIVE int i8k_plan_create(const uint8_t* bytes, size_t size, cons
     g_error = {"UNSUPPORTED_ISA", std::string(isa_name(isa)) + ": " + why};
     return 0;
   }
-  auto plan = Plan::create(bytes, size, *cfg, &g_error);
+  // No pthreads in this build: plans run on the calling thread.
+  auto plan = Plan::create(bytes, size, *cfg, 1, &g_error);
   if (!plan) return 0;
   g_plans[g_next] = std::move(plan);
   return g_next++;

@@ -223,15 +223,15 @@ int main(int argc, char** argv) {
     // magnitude sum_k |a_k w_k| (+ |bias|) comes from the scalar GEMM of the absolute values.
     std::vector<uint8_t> ref8(s.m * s.n);
     std::vector<float> ref32(s.m * s.n), mag(s.m * s.n);
-    U8S8Gemm(scalar->u8s8_gemm, s.k, s.n, p.b8.data(), p.bias32.data(), p.q).run(s.m, p.a8.data(), ref8.data());
-    F32Gemm(scalar->f32_gemm, s.k, s.n, p.b.data(), p.bias.data(), -inf, inf).run(s.m, p.a.data(), ref32.data());
+    U8S8Gemm(scalar->u8s8_gemm, s.k, s.n, p.b8.data(), p.bias32.data(), p.q).run(s.m, p.a8.data(), ref8.data(), RunContext{});
+    F32Gemm(scalar->f32_gemm, s.k, s.n, p.b.data(), p.bias.data(), -inf, inf).run(s.m, p.a.data(), ref32.data(), RunContext{});
     {
       auto abs_of = [](std::vector<float> v) {
         for (auto& x : v) x = std::fabs(x);
         return v;
       };
       const auto aa = abs_of(p.a), ab = abs_of(p.b), abias = abs_of(p.bias);
-      F32Gemm(scalar->f32_gemm, s.k, s.n, ab.data(), abias.data(), -inf, inf).run(s.m, aa.data(), mag.data());
+      F32Gemm(scalar->f32_gemm, s.k, s.n, ab.data(), abias.data(), -inf, inf).run(s.m, aa.data(), mag.data(), RunContext{});
     }
 
     // Pack once, warm up (page faults, caches), check, and size the samples.
@@ -244,8 +244,8 @@ int main(int argc, char** argv) {
       c.fp32 = std::make_unique<F32Gemm>(c.cfg->f32_gemm, s.k, s.n, p.b.data(), p.bias.data(), -inf, inf);
       c.y8.assign(s.m * s.n, 0);
       c.y32.assign(s.m * s.n, NAN);
-      c.int8->run(s.m, p.a8.data(), c.y8.data());
-      c.fp32->run(s.m, p.a.data(), c.y32.data());
+      c.int8->run(s.m, p.a8.data(), c.y8.data(), RunContext{});
+      c.fp32->run(s.m, p.a.data(), c.y32.data(), RunContext{});
       c.ok8 = c.y8 == ref8;
       for (size_t i = 0; i < ref32.size() && c.ok32; i++)
         c.ok32 = std::fabs(c.y32[i] - ref32[i]) <= 1e-5f * mag[i] + 1e-6f;
@@ -253,16 +253,16 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "bench-gemm: %s %s: %s output differs from the scalar kernel\n",
                      s.str().c_str(), isa_name(isa), !c.ok8 && !c.ok32 ? "INT8 and FP32" : c.ok8 ? "FP32" : "INT8");
       all_ok = all_ok && c.ok8 && c.ok32;
-      c.reps8 = reps_for([&] { c.int8->run(s.m, p.a8.data(), c.y8.data()); });
-      c.reps32 = reps_for([&] { c.fp32->run(s.m, p.a.data(), c.y32.data()); });
+      c.reps8 = reps_for([&] { c.int8->run(s.m, p.a8.data(), c.y8.data(), RunContext{}); });
+      c.reps32 = reps_for([&] { c.fp32->run(s.m, p.a.data(), c.y32.data(), RunContext{}); });
       cases.push_back(std::move(c));
     }
 
     for (int r = 0; r < rounds; r++) {
       hz.push_back(calibrate_hz());
       for (Case& c : cases) {
-        auto run8 = [&] { c.int8->run(s.m, p.a8.data(), c.y8.data()); };
-        auto run32 = [&] { c.fp32->run(s.m, p.a.data(), c.y32.data()); };
+        auto run8 = [&] { c.int8->run(s.m, p.a8.data(), c.y8.data(), RunContext{}); };
+        auto run32 = [&] { c.fp32->run(s.m, p.a.data(), c.y32.data(), RunContext{}); };
         // Alternate which goes first so neither always runs right after the other's cache state.
         if (r % 2 == 0) {
           c.t8.push_back(sample(run8, c.reps8));

@@ -66,7 +66,7 @@ class NativePlan : public Napi::ObjectWrap<NativePlan> {
                         InstanceAccessor("isa", &NativePlan::isa, nullptr)});
   }
 
-  // new NativePlan(bytes: Uint8Array, isa: string | undefined)
+  // new NativePlan(bytes: Uint8Array, isa: string | undefined, threads: number | undefined)
   explicit NativePlan(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativePlan>(info) {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsTypedArray() ||
@@ -85,8 +85,14 @@ class NativePlan : public Napi::ObjectWrap<NativePlan> {
     std::string why;
     const KernelConfig* cfg = kernel_config(isa, &why);
     if (!cfg) throw make_error(env, {"UNSUPPORTED_ISA", std::string(isa_name(isa)) + ": " + why});
+    size_t threads = 1;
+    if (info.Length() > 2 && info[2].IsNumber()) {
+      const int64_t t = info[2].As<Napi::Number>().Int64Value();
+      if (t < 1 || t > 256) throw make_error(env, {"INVALID_ARGUMENT", "expected threads in [1, 256]"});
+      threads = size_t(t);
+    }
     Napi::Uint8Array bytes = info[0].As<Napi::Uint8Array>();
-    plan_ = Plan::create(bytes.Data(), bytes.ByteLength(), *cfg, &err);
+    plan_ = Plan::create(bytes.Data(), bytes.ByteLength(), *cfg, threads, &err);
     if (!plan_) throw make_error(env, err);
   }
 

@@ -19,19 +19,18 @@ F32Gemm::F32Gemm(const F32GemmConfig& cfg, size_t k, size_t n, const float* b, c
   if (bias) std::copy(bias, bias + n, bias_.begin());
 }
 
-void F32Gemm::run(size_t m, const float* a, float* y) const {
-  const size_t mr = cfg_.mr, nr = cfg_.nr, panels = (n_ + nr - 1) / nr;
-  const size_t mc = rows_per_block(m, mr, k_ * sizeof(float));
-  for (size_t m0 = 0; m0 < m; m0 += mc) {
-    const size_t m1 = std::min(m, m0 + mc);
-    for (size_t p = 0; p < panels; p++) {
-      const size_t n0 = p * nr, nv = std::min(nr, n_ - n0);
-      const float* w = packed_.data() + p * k_ * nr;
-      for (size_t i = m0; i < m1; i += mr)
-        cfg_.ukernel(std::min(mr, m1 - i), nv, k_, a + i * k_, k_, w, bias_.data() + n0,
-                     y + i * n_ + n0, n_, min_, max_);
+void F32Gemm::run(size_t m, const float* a, float* y, const RunContext& ctx) const {
+  const size_t mr = cfg_.mr, nr = cfg_.nr;
+  const GemmBlocks blocks(m, n_, mr, nr, k_ * sizeof(float));
+  ctx.parallel_for(blocks.count(), 1, [&](size_t begin, size_t end) {
+    for (size_t t = begin; t < end; t++) {
+      const auto b = blocks.at(t);
+      const float* w = packed_.data() + b.panel * k_ * nr;
+      for (size_t i = b.m0; i < b.m1; i += mr)
+        cfg_.ukernel(std::min(mr, b.m1 - i), b.nvalid, k_, a + i * k_, k_, w, bias_.data() + b.n0,
+                     y + i * n_ + b.n0, n_, min_, max_);
     }
-  }
+  });
 }
 
 }  // namespace i8k

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <vector>
 #include "../config/kernel-config.h"
+#include "../plan/thread-pool.h"
 
 namespace i8k {
 
@@ -11,7 +12,7 @@ class F32Gemm {
  public:
   F32Gemm(const F32GemmConfig& cfg, size_t k, size_t n, const float* b, const float* bias,
           float min, float max);
-  void run(size_t m, const float* a, float* y) const;
+  void run(size_t m, const float* a, float* y, const RunContext& ctx) const;
 
  private:
   F32GemmConfig cfg_;

@@ -24,8 +24,8 @@ U8S8Gemm::U8S8Gemm(const U8S8GemmConfig& cfg, size_t k, size_t n, const int8_t* 
   }
 }
 
-void U8S8Gemm::run(size_t m, const uint8_t* a, uint8_t* y) const {
-  const size_t mr = cfg_.mr, nr = cfg_.nr, kr = cfg_.kr, panels = (n_ + nr - 1) / nr;
+void U8S8Gemm::run(size_t m, const uint8_t* a, uint8_t* y, const RunContext& ctx) const {
+  const size_t mr = cfg_.mr, nr = cfg_.nr, kr = cfg_.kr;
   // Kernels read A in whole groups of KR; pad rows with zeros (zero weights pad B likewise).
   const size_t kp = (k_ + kr - 1) / kr * kr;
   std::vector<uint8_t> padded;
@@ -34,17 +34,16 @@ void U8S8Gemm::run(size_t m, const uint8_t* a, uint8_t* y) const {
     for (size_t i = 0; i < m; i++) std::memcpy(padded.data() + i * kp, a + i * k_, k_);
     a = padded.data();
   }
-  const size_t mc = rows_per_block(m, mr, kp);
-  for (size_t m0 = 0; m0 < m; m0 += mc) {
-    const size_t m1 = std::min(m, m0 + mc);
-    for (size_t p = 0; p < panels; p++) {
-      const size_t n0 = p * nr, nv = std::min(nr, n_ - n0);
-      const uint8_t* w = packed_.data() + p * panel_bytes_;
-      for (size_t i = m0; i < m1; i += mr)
-        cfg_.ukernel(std::min(mr, m1 - i), nv, k_, a + i * kp, kp, w, bias_.data() + n0,
-                     scale_.data() + n0, y + i * n_ + n0, n_, &out_);
+  const GemmBlocks blocks(m, n_, mr, nr, kp);
+  ctx.parallel_for(blocks.count(), 1, [&](size_t begin, size_t end) {
+    for (size_t t = begin; t < end; t++) {
+      const auto b = blocks.at(t);
+      const uint8_t* w = packed_.data() + b.panel * panel_bytes_;
+      for (size_t i = b.m0; i < b.m1; i += mr)
+        cfg_.ukernel(std::min(mr, b.m1 - i), b.nvalid, k_, a + i * kp, kp, w, bias_.data() + b.n0,
+                     scale_.data() + b.n0, y + i * n_ + b.n0, n_, &out_);
     }
-  }
+  });
 }
 
 }  // namespace i8k

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 #include "../config/kernel-config.h"
+#include "../plan/thread-pool.h"
 
 namespace i8k {
 
@@ -22,7 +23,7 @@ class U8S8Gemm {
  public:
   U8S8Gemm(const U8S8GemmConfig& cfg, size_t k, size_t n, const int8_t* b, const int32_t* bias,
            const U8S8GemmQuant& q);
-  void run(size_t m, const uint8_t* a, uint8_t* y) const;
+  void run(size_t m, const uint8_t* a, uint8_t* y, const RunContext& ctx) const;
 
  private:
   U8S8GemmConfig cfg_;

@@ -1,6 +1,7 @@
 // Builds a runnable Op from its decoded description after checking it against the op's rules.
 #pragma once
 #include <memory>
+#include <set>
 #include "plan-reader.h"
 
 namespace i8k {
@@ -11,6 +12,7 @@ struct OpContext {
   const KernelConfig& cfg;
   std::string where;  // "op 3 (QGemm)", for messages
   Error* err;
+  mutable std::set<std::string> used = {};  // attributes the factory asked for
 
   bool fail(const std::string& rule) const {
     *err = {"INVALID_PLAN", "Invalid plan: " + where + ": " + rule};
@@ -21,6 +23,7 @@ struct OpContext {
   }
   const ValueInfo& output(size_t i) const { return values[op.outputs[i]]; }
   const Attr* attr(const char* name) const {
+    used.insert(name);
     auto it = op.attrs.find(name);
     return it == op.attrs.end() ? nullptr : &it->second;
   }
@@ -28,6 +31,10 @@ struct OpContext {
   bool expect(const ValueInfo* v, const char* role, DType dtype, size_t rank) const;
   bool float_attr(const char* name, float def, float* out) const;
   bool int_attr(const char* name, int64_t def, int64_t* out) const;
+  // Lists leave *out unchanged (the caller's default) when the attribute is absent.
+  bool floats_attr(const char* name, std::vector<float>* out) const;
+  bool ints_attr(const char* name, std::vector<int64_t>* out) const;
+  bool string_attr(const char* name, const char* def, std::string* out) const;
 };
 
 using OpFactory = std::unique_ptr<Op> (*)(const OpContext& ctx);

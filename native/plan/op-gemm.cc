@@ -17,8 +17,8 @@ class GemmOp : public Op {
  public:
   GemmOp(std::unique_ptr<Gemm> gemm, size_t m, int32_t a, int32_t y)
       : gemm_(std::move(gemm)), m_(m), a_(a), y_(y) {}
-  void run(void* const* buffers) const override {
-    gemm_->run(m_, static_cast<const In*>(buffers[a_]), static_cast<Out*>(buffers[y_]));
+  void run(void* const* buffers, const RunContext& ctx) const override {
+    gemm_->run(m_, static_cast<const In*>(buffers[a_]), static_cast<Out*>(buffers[y_]), ctx);
   }
 
  private:
@@ -92,13 +92,14 @@ std::unique_ptr<Op> make_gemm_u8s8(const OpContext& c) {
     return c.fail("expected zero points in [0, 255]"), nullptr;
   if (y_min < 0 || y_max > 255 || y_min > y_max)
     return c.fail("expected 0 <= y_min <= y_max <= 255"), nullptr;
-  const Attr* b_scale = c.attr("b_scale");
-  if (!b_scale || !b_scale->is_float || (b_scale->floats.size() != 1 && int64_t(b_scale->floats.size()) != n))
+  std::vector<float> b_scale;
+  if (!c.floats_attr("b_scale", &b_scale)) return nullptr;
+  if (b_scale.size() != 1 && int64_t(b_scale.size()) != n)
     return c.fail("expected attribute b_scale with 1 or N=" + std::to_string(n) + " floats"), nullptr;
-  for (float s : b_scale->floats)
+  for (float s : b_scale)
     if (!positive_finite(s)) return c.fail("expected every b_scale to be finite and > 0"), nullptr;
   const ValueInfo* bias = c.input(2);
-  U8S8GemmQuant q{a_scale, int32_t(a_zp), b_scale->floats.data(), b_scale->floats.size(), y_scale,
+  U8S8GemmQuant q{a_scale, int32_t(a_zp), b_scale.data(), b_scale.size(), y_scale,
                   RequantParams{int32_t(y_zp), int32_t(y_min), int32_t(y_max)}};
   auto gemm = std::make_unique<U8S8Gemm>(
       c.cfg.u8s8_gemm, size_t(k), size_t(n), reinterpret_cast<const int8_t*>(c.input(1)->data.data()),

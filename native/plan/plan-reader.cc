@@ -13,6 +13,10 @@ const char* dtype_name(DType t) {
       return "int8";
     case DType::s32:
       return "int32";
+    case DType::s64:
+      return "int64";
+    case DType::boolean:
+      return "bool";
   }
   return "unknown";
 }
@@ -70,7 +74,7 @@ bool read_value(Reader& r, size_t index, ValueInfo* v, Error* err) {
   const uint16_t rank = r.get<uint16_t>();
   if (!r.ok()) return fail(err, "truncated at " + where);
   if (!dtype_valid(code))
-    return fail(err, where + ": expected dtype float32, uint8, int8 or int32 but received code " +
+    return fail(err, where + ": expected dtype float32, uint8, int8, int32, int64 or bool but received code " +
                          std::to_string(code));
   if (rank > kMaxRank)
     return fail(err, where + ": expected rank <= 8 but received " + std::to_string(rank));
@@ -117,10 +121,16 @@ bool read_op(Reader& r, size_t index, OpDesc* op, Error* err) {
     const std::string name = r.str();
     const uint8_t kind = r.get<uint8_t>();
     if (!r.ok()) break;
-    if (kind > 3)
-      return fail(err, where + " attribute " + name + ": expected kind 0-3 but received " +
+    if (kind > 4)
+      return fail(err, where + " attribute " + name + ": expected kind 0-4 but received " +
                            std::to_string(kind));
     Attr attr;
+    if (kind == 4) {
+      attr.is_string = true;
+      attr.str = r.str();
+      op->attrs[name] = std::move(attr);
+      continue;
+    }
     attr.is_float = kind == 1 || kind == 3;
     attr.is_list = kind >= 2;
     const uint32_t count = attr.is_list ? r.get<uint32_t>() : 1;

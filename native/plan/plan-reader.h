@@ -11,6 +11,8 @@ namespace i8k {
 struct Attr {
   bool is_float = false;
   bool is_list = false;
+  bool is_string = false;
+  std::string str;
   std::vector<int64_t> ints;
   std::vector<float> floats;
 };

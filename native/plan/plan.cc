@@ -70,22 +70,49 @@ bool OpContext::expect(const ValueInfo* v, const char* role, DType dtype, size_t
   return true;
 }
 
+// Attribute kinds come from the JavaScript values (an integer-valued float arrives as an int), so
+// float accessors take integers too.
 bool OpContext::float_attr(const char* name, float def, float* out) const {
   const Attr* a = attr(name);
   if (!a) return *out = def, true;
-  if (!a->is_float || a->is_list) return fail(std::string("expected attribute ") + name + " to be one float");
-  return *out = a->floats[0], true;
+  if (a->is_string || a->is_list) return fail(std::string("expected attribute ") + name + " to be one number");
+  return *out = a->is_float ? a->floats[0] : float(a->ints[0]), true;
+}
+
+bool OpContext::floats_attr(const char* name, std::vector<float>* out) const {
+  const Attr* a = attr(name);
+  if (!a) return true;
+  if (a->is_string) return fail(std::string("expected attribute ") + name + " to be numbers");
+  if (a->is_float) *out = a->floats;
+  else out->assign(a->ints.begin(), a->ints.end());
+  return true;
+}
+
+bool OpContext::ints_attr(const char* name, std::vector<int64_t>* out) const {
+  const Attr* a = attr(name);
+  if (!a) return true;
+  if (a->is_string || a->is_float) return fail(std::string("expected attribute ") + name + " to be integers");
+  *out = a->ints;
+  return true;
+}
+
+bool OpContext::string_attr(const char* name, const char* def, std::string* out) const {
+  const Attr* a = attr(name);
+  if (!a) return *out = def, true;
+  if (!a->is_string) return fail(std::string("expected attribute ") + name + " to be a string");
+  return *out = a->str, true;
 }
 
 bool OpContext::int_attr(const char* name, int64_t def, int64_t* out) const {
   const Attr* a = attr(name);
   if (!a) return *out = def, true;
-  if (a->is_float || a->is_list) return fail(std::string("expected attribute ") + name + " to be one integer");
+  if (a->is_string || a->is_float || a->is_list)
+    return fail(std::string("expected attribute ") + name + " to be one integer");
   return *out = a->ints[0], true;
 }
 
 std::unique_ptr<Plan> Plan::create(const uint8_t* bytes, size_t size, const KernelConfig& cfg,
-                                   Error* err) {
+                                   size_t threads, Error* err) {
   try {
     PlanDesc desc;
     if (!read_plan(bytes, size, &desc, err) || !check_structure(desc, err)) return nullptr;
@@ -100,6 +127,8 @@ std::unique_ptr<Plan> Plan::create(const uint8_t* bytes, size_t size, const Kern
       if (!make) return fail(err, ctx.where + ": unsupported op type"), nullptr;
       auto built = make(ctx);
       if (!built) return nullptr;
+      for (const auto& [name, _] : op.attrs)
+        if (!ctx.used.count(name)) return fail(err, ctx.where + ": unknown attribute " + name), nullptr;
       plan->ops_.push_back(std::move(built));
     }
     // Weights now live packed inside the ops.
@@ -107,6 +136,7 @@ std::unique_ptr<Plan> Plan::create(const uint8_t* bytes, size_t size, const Kern
     plan->values_ = std::move(desc.values);
     plan->inputs_ = std::move(desc.inputs);
     plan->outputs_ = std::move(desc.outputs);
+    if (threads > 1) plan->pool_ = std::make_unique<ThreadPool>(threads);
     return plan;
   } catch (const std::bad_alloc&) {
     *err = {"OUT_OF_MEMORY", "Out of memory while creating the plan"};
@@ -146,7 +176,8 @@ bool Plan::run(const ConstBuffer* in, size_t n_in, const MutBuffer* out, size_t 
         scratch[id].resize(values_[id].bytes);
         buffers[id] = scratch[id].data();
       }
-    for (const auto& op : ops_) op->run(buffers.data());
+    RunContext ctx{pool_.get()};
+    for (const auto& op : ops_) op->run(buffers.data(), ctx);
     return true;
   } catch (const std::bad_alloc&) {
     *err = {"OUT_OF_MEMORY", "Out of memory while running the plan"};

@@ -8,6 +8,7 @@
 #include <vector>
 #include "../config/kernel-config.h"
 #include "plan-format.h"
+#include "thread-pool.h"
 
 namespace i8k {
 
@@ -38,14 +39,15 @@ struct MutBuffer {
 class Op {
  public:
   virtual ~Op() = default;
-  // buffers[id] points at value id's memory for this run.
-  virtual void run(void* const* buffers) const = 0;
+  // buffers[id] points at value id's memory for this run; ctx spreads work over the plan's pool.
+  virtual void run(void* const* buffers, const RunContext& ctx) const = 0;
 };
 
 class Plan {
  public:
+  // threads: intra-op threads for run() (1 = the calling thread only).
   static std::unique_ptr<Plan> create(const uint8_t* bytes, size_t size, const KernelConfig& cfg,
-                                      Error* err);
+                                      size_t threads, Error* err);
 
   const std::vector<int32_t>& inputs() const { return inputs_; }
   const std::vector<int32_t>& outputs() const { return outputs_; }
@@ -60,7 +62,7 @@ class Plan {
   std::vector<ValueInfo> values_;
   std::vector<std::unique_ptr<Op>> ops_;
   std::vector<int32_t> inputs_, outputs_;
-  friend class PlanBuilder;
+  std::unique_ptr<ThreadPool> pool_;
 };
 
 }  // namespace i8k

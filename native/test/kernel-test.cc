@@ -202,7 +202,7 @@ std::vector<float> run_f32(const F32GemmConfig& cfg, const F32Problem& p) {
   // tile of Y faults.
   const Guarded a(p.a);
   const Guarded y(p.m * p.n * sizeof(float));
-  op.run(p.m, a.as<float>(), y.as<float>());
+  op.run(p.m, a.as<float>(), y.as<float>(), RunContext{});
   return std::vector<float>(y.as<float>(), y.as<float>() + p.m * p.n);
 }
 
@@ -304,7 +304,7 @@ std::vector<uint8_t> run_u8s8(const U8S8GemmConfig& cfg, const U8S8Problem& p) {
   U8S8Gemm op(cfg, p.k, p.n, p.b.data(), p.has_bias ? p.bias.data() : nullptr, p.q);
   const Guarded a(p.a);
   const Guarded y(p.m * p.n);
-  op.run(p.m, a.as<uint8_t>(), y.as<uint8_t>());
+  op.run(p.m, a.as<uint8_t>(), y.as<uint8_t>(), RunContext{});
   return std::vector<uint8_t>(y.as<uint8_t>(), y.as<uint8_t>() + p.m * p.n);
 }
 

@@ -21,6 +21,13 @@ export interface BackendInfo {
   forcedIsaError?: string;
 }
 
+export interface CreatePlanOptions {
+  /** An ISA name from info().isas; default: the backend's best (or INT8KIT_ISA). */
+  isa?: string;
+  /** Intra-op threads (native); default 1. */
+  threads?: number;
+}
+
 /** A plan created on one backend, weights packed for one ISA. */
 export interface BackendPlan {
   readonly isa: string;
@@ -33,7 +40,7 @@ export interface BackendPlan {
 export interface Backend {
   info(): BackendInfo;
   /** Decodes, validates and packs an encoded plan; throws typed errors. */
-  createPlan(bytes: Uint8Array, outputs: OutputSpec, isa?: string): BackendPlan;
+  createPlan(bytes: Uint8Array, outputs: OutputSpec, options?: CreatePlanOptions): BackendPlan;
 }
 
 export interface BackendLoader {

@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import { BackendUnavailableError, fromBackend } from '../errors';
 import type { PlanTypedArray } from '../plan/types';
-import type { Backend, BackendInfo, BackendLoader, BackendPlan, IsaStatus, OutputSpec } from './backend';
+import type { Backend, BackendInfo, BackendLoader, BackendPlan, CreatePlanOptions, IsaStatus, OutputSpec } from './backend';
 import { packageRoot } from './package-root';
 
 interface NativePlanHandle {
@@ -14,7 +14,7 @@ interface NativePlanHandle {
 interface Addon {
   cpuFeatures(): string[];
   isaInfo(): { isas: IsaStatus[]; default: string; forcedIsaError?: string };
-  NativePlan: new (bytes: Uint8Array, isa?: string) => NativePlanHandle;
+  NativePlan: new (bytes: Uint8Array, isa?: string, threads?: number) => NativePlanHandle;
 }
 
 let addon: Addon | undefined;
@@ -66,9 +66,9 @@ class NativeBackend implements Backend {
     const i = this.addon.isaInfo();
     return { defaultIsa: i.default, isas: i.isas, forcedIsaError: i.forcedIsaError };
   }
-  createPlan(bytes: Uint8Array, _outputs: OutputSpec, isa?: string): BackendPlan {
+  createPlan(bytes: Uint8Array, _outputs: OutputSpec, options: CreatePlanOptions = {}): BackendPlan {
     try {
-      return new NativePlan(new this.addon.NativePlan(bytes, isa));
+      return new NativePlan(new this.addon.NativePlan(bytes, options.isa, options.threads));
     } catch (e) {
       throw fromBackend(e);
     }

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { BackendUnavailableError, fromBackend, ReleasedError } from '../errors';
 import { DTYPES, type PlanTypedArray } from '../plan/types';
-import type { Backend, BackendInfo, BackendLoader, BackendPlan, IsaStatus, OutputSpec } from './backend';
+import type { Backend, BackendInfo, BackendLoader, BackendPlan, CreatePlanOptions, IsaStatus, OutputSpec } from './backend';
 import { packageRoot } from './package-root';
 
 interface WasmModule {
@@ -70,8 +70,7 @@ class WasmPlan implements BackendPlan {
       if (!m._i8k_plan_run(this.handle, inTable, inputs.length, outTable, outPtrs.length)) throw lastError(m);
       return this.outputs.map((o, i) => {
         const copy = m.HEAPU8.slice(outPtrs[i], outPtrs[i] + outBytes[i]);
-        const Arr = DTYPES[o.dtype].array as unknown as { new (b: ArrayBuffer): PlanTypedArray };
-        return new Arr(copy.buffer);
+        return new DTYPES[o.dtype].array(copy.buffer);
       });
     } finally {
       blocks.forEach((p) => m._free(p));
@@ -99,7 +98,9 @@ class WasmBackend implements Backend {
     return { defaultIsa: 'wasmsimd', isas };
   }
 
-  createPlan(bytes: Uint8Array, outputs: OutputSpec, isa = 'wasmsimd'): BackendPlan {
+  /** options.threads is ignored: this build has no threads. */
+  createPlan(bytes: Uint8Array, outputs: OutputSpec, options: CreatePlanOptions = {}): BackendPlan {
+    const isa = options.isa ?? 'wasmsimd';
     const m = this.m;
     const planPtr = toHeap(m, bytes);
     const isaPtr = toHeap(m, Buffer.from(`${isa}\0`, 'utf8'));

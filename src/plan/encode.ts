@@ -1,9 +1,9 @@
 // Binary encoding of a Plan, the format native/plan/plan-format.h documents and decodes.
-import { DTYPES, OP_SCHEMAS, type AttrKind, type Plan } from './types';
+import { DTYPES, type AttrValue, type Plan } from './types';
 
 const MAGIC = 0x504b3849; // "I8KP"
-const VERSION = 1;
-const KIND_CODE: Record<AttrKind, number> = { int: 0, float: 1, ints: 2, floats: 3 };
+const VERSION = 2;
+
 
 class Writer {
   private buf = new Uint8Array(1024);
@@ -30,6 +30,25 @@ class Writer {
   result(): Uint8Array { return this.buf.subarray(0, this.length); }
 }
 
+/** The kind comes from the value: strings, integers (int64), other numbers and Float32Array (float32). */
+function writeAttr(w: Writer, value: AttrValue): void {
+  if (typeof value === 'string') {
+    w.u8(4);
+    w.str(value);
+  } else if (typeof value === 'number') {
+    const int = Number.isInteger(value);
+    w.u8(int ? 0 : 1);
+    if (int) w.i64(value);
+    else w.f32(value);
+  } else {
+    const list = Array.from(value as ArrayLike<number>);
+    const ints = !(value instanceof Float32Array) && list.every(Number.isInteger);
+    w.u8(ints ? 2 : 3);
+    w.u32(list.length);
+    list.forEach((x) => (ints ? w.i64(x) : w.f32(x)));
+  }
+}
+
 /** Encodes a validated plan (see validatePlan) into the bytes backends decode. */
 export function encodePlan(plan: Plan): Uint8Array {
   const w = new Writer();
@@ -49,7 +68,6 @@ export function encodePlan(plan: Plan): Uint8Array {
   }
   w.u32(plan.ops.length);
   for (const op of plan.ops) {
-    const kinds: Record<string, AttrKind> = OP_SCHEMAS[op.op].attrs;
     w.str(op.op);
     w.u16(op.inputs.length);
     w.u16(op.outputs.length);
@@ -58,16 +76,8 @@ export function encodePlan(plan: Plan): Uint8Array {
     const attrs = Object.entries(op.attrs ?? {});
     w.u16(attrs.length);
     for (const [name, value] of attrs) {
-      const kind = kinds[name];
       w.str(name);
-      w.u8(KIND_CODE[kind]);
-      if (kind === 'int') w.i64(value as number);
-      else if (kind === 'float') w.f32(value as number);
-      else {
-        const list = Array.from(value as ArrayLike<number>);
-        w.u32(list.length);
-        list.forEach((x) => (kind === 'ints' ? w.i64(x) : w.f32(x)));
-      }
+      writeAttr(w, value);
     }
   }
   w.u32(plan.inputs.length);

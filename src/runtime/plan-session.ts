@@ -14,6 +14,8 @@ export interface PlanSessionOptions {
    * (native) or `wasmsimd`, `scalar` (wasm). By default the best this CPU supports, or the INT8KIT_ISA environment variable.
    */
   isa?: string;
+  /** Intra-op threads on the native backend (default 1); the wasm backend runs on one. */
+  threads?: number;
 }
 
 /** A plan created on a backend: weights packed once, run many times, concurrently if wanted. */
@@ -36,10 +38,12 @@ export class PlanSession {
    */
   static async create(plan: Plan, options: PlanSessionOptions = {}): Promise<PlanSession> {
     if (options.isa !== undefined && typeof options.isa !== 'string') throw invalid('options.isa', 'a string', options.isa);
+    if (options.threads !== undefined && !(Number.isInteger(options.threads) && options.threads >= 1 && options.threads <= 256))
+      throw invalid('options.threads', 'an integer in [1, 256]', options.threads);
     validatePlan(plan);
     const { name, backend } = await resolveBackend(options.backend);
     const outputs = plan.outputs.map((id) => ({ dtype: plan.values[id].dtype, elements: elementCount(plan.values[id].shape) }));
-    const handle = backend.createPlan(encodePlan(plan), outputs, options.isa);
+    const handle = backend.createPlan(encodePlan(plan), outputs, { isa: options.isa, threads: options.threads });
     return new PlanSession(plan, handle, name, handle.isa);
   }
 
