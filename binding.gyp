@@ -1,6 +1,6 @@
 # node-gyp build of the addon (prebuildify and users who prefer node-gyp). The install script uses
-# cmake-js (CMakeLists.txt) first because it builds offline against node-api-headers. Keep the two
-# source lists in step.
+# cmake-js (CMakeLists.txt) first because it builds offline against node-api-headers. Source lists
+# come from scripts/gyp-sources.cjs, which matches file names as CMakeLists.txt globs them.
 {
   'target_defaults': {
     'cflags_cc': ['-std=c++17', '-O3', '-fexceptions'],
@@ -11,13 +11,7 @@
   'targets': [
     {
       'target_name': 'int8kit',
-      'sources': [
-        'native/napi/addon.cc', 'native/napi/plan-wrap.cc',
-        'native/config/isa.cc', 'native/config/kernel-config.cc',
-        'native/ops/gemm-f32.cc', 'native/ops/gemm-u8s8.cc',
-        'native/plan/plan-reader.cc', 'native/plan/plan.cc', 'native/plan/op-gemm.cc',
-        'native/plan/thread-pool.cc',
-      ],
+      'sources': ['<!@(node scripts/gyp-sources.cjs core)'],
       'dependencies': ['int8kit_scalar'],
       'conditions': [
         ['target_arch=="x64"', {
@@ -30,7 +24,7 @@
       'target_name': 'int8kit_scalar',
       'type': 'static_library',
       'cflags_cc': ['-ffp-contract=off'],
-      'sources': ['native/kernels/gemm-f32/f32-gemm-4x8-scalar.cc', 'native/kernels/gemm-u8s8/u8s8-gemm-4x8-scalar.cc'],
+      'sources': ['<!@(node scripts/gyp-sources.cjs scalar)'],
     },
   ],
   'conditions': [
@@ -40,7 +34,7 @@
           # Advanced SIMD is baseline on AArch64: no extra flags.
           'target_name': 'int8kit_neon',
           'type': 'static_library',
-          'sources': ['native/kernels/gemm-f32/f32-gemm-6x8-neon.cc', 'native/kernels/gemm-u8s8/u8s8-gemm-8x8-neon.cc'],
+          'sources': ['<!@(node scripts/gyp-sources.cjs neon)'],
         },
       ],
     }],
@@ -50,25 +44,25 @@
           'target_name': 'int8kit_avx2',
           'type': 'static_library',
           'cflags_cc': ['-mavx2', '-mfma'],
-          'sources': ['native/kernels/gemm-f32/f32-gemm-6x16-avx2-fma.cc', 'native/kernels/gemm-u8s8/u8s8-gemm-4x16c2-avx2.cc'],
+          'sources': ['<!@(node scripts/gyp-sources.cjs avx2)'],
         },
         {
           'target_name': 'int8kit_avx512',
           'type': 'static_library',
           'cflags_cc': ['-mavx2', '-mfma', '-mavx512f', '-mavx512bw', '-mavx512vl', '-mavx512vnni'],
-          'sources': ['native/kernels/gemm-f32/f32-gemm-12x32-avx512f.cc', 'native/kernels/gemm-u8s8/u8s8-gemm-8x32c4-avx512vnni.cc'],
+          'sources': ['<!@(node scripts/gyp-sources.cjs avx512)'],
         },
         {
           'target_name': 'int8kit_avxvnni',
           'type': 'static_library',
           'cflags_cc': ['-mavx2', '-mfma', '-mavxvnni'],
-          'sources': ['native/kernels/gemm-u8s8/u8s8-gemm-6x16c4-avxvnni.cc'],
+          'sources': ['<!@(node scripts/gyp-sources.cjs avxvnni)'],
         },
         {
           'target_name': 'int8kit_avxvnni_evex',
           'type': 'static_library',
           'cflags_cc': ['-mavx2', '-mfma', '-mavx512f', '-mavx512vl', '-mavx512vnni'],
-          'sources': ['native/kernels/gemm-u8s8/u8s8-gemm-6x16c4-avxvnni-evex.cc'],
+          'sources': ['<!@(node scripts/gyp-sources.cjs avxvnni_evex)'],
         },
       ],
     }],

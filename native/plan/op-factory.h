@@ -1,6 +1,7 @@
 // Builds a runnable Op from its decoded description after checking it against the op's rules.
 #pragma once
 #include <memory>
+#include <map>
 #include <set>
 #include "plan-reader.h"
 
@@ -39,7 +40,23 @@ struct OpContext {
 
 using OpFactory = std::unique_ptr<Op> (*)(const OpContext& ctx);
 
-std::unique_ptr<Op> make_gemm_f32(const OpContext& ctx);
-std::unique_ptr<Op> make_gemm_u8s8(const OpContext& ctx);
+// Op type name -> factory. Each op family registers its ops in its own file (op-<family>.cc), so
+// families grow without touching each other.
+class OpRegistry {
+ public:
+  void add(const char* type, OpFactory make) { ops_[type] = make; }
+  OpFactory find(const std::string& type) const {
+    auto it = ops_.find(type);
+    return it == ops_.end() ? nullptr : it->second;
+  }
+
+ private:
+  std::map<std::string, OpFactory> ops_;
+};
+
+void register_gemm_ops(OpRegistry& r);         // op-gemm.cc: Gemm (int8kit's), QGemm
+void register_elementwise_ops(OpRegistry& r);  // op-elementwise.cc: unary, binary, activations, normalizations, reductions
+void register_conv_ops(OpRegistry& r);         // op-conv.cc: Conv, ConvTranspose, MatMul, ONNX Gemm, pooling
+void register_layout_ops(OpRegistry& r);       // op-layout.cc: data movement (Concat, Slice, Transpose, Gather, ...)
 
 }  // namespace i8k

@@ -60,6 +60,7 @@ bool positive_finite(float x) { return std::isfinite(x) && x > 0; }
 
 }  // namespace
 
+namespace {
 std::unique_ptr<Op> make_gemm_f32(const OpContext& c) {
   int64_t m, k, n;
   if (!check_gemm_shapes(c, DType::f32, DType::f32, DType::f32, DType::f32, &m, &k, &n))
@@ -106,6 +107,13 @@ std::unique_ptr<Op> make_gemm_u8s8(const OpContext& c) {
       bias ? reinterpret_cast<const int32_t*>(bias->data.data()) : nullptr, q);
   return std::make_unique<GemmOp<U8S8Gemm, uint8_t, uint8_t>>(std::move(gemm), size_t(m),
                                                               c.op.inputs[0], c.op.outputs[0]);
+}
+
+}  // namespace
+
+void register_gemm_ops(OpRegistry& r) {
+  r.add("Gemm", make_gemm_f32);
+  r.add("QGemm", make_gemm_u8s8);
 }
 
 }  // namespace i8k

@@ -7,12 +7,17 @@ namespace i8k {
 
 namespace {
 
-struct OpEntry {
-  const char* type;
-  OpFactory make;
-};
-// Every op the plan boundary knows. Later issues add rows here.
-constexpr OpEntry kOps[] = {{"Gemm", make_gemm_f32}, {"QGemm", make_gemm_u8s8}};
+const OpRegistry& registry() {
+  static const OpRegistry r = [] {
+    OpRegistry out;
+    register_gemm_ops(out);
+    register_elementwise_ops(out);
+    register_conv_ops(out);
+    register_layout_ops(out);
+    return out;
+  }();
+  return r;
+}
 
 bool fail(Error* err, const std::string& msg) {
   *err = {"INVALID_PLAN", "Invalid plan: " + msg};
@@ -121,9 +126,7 @@ std::unique_ptr<Plan> Plan::create(const uint8_t* bytes, size_t size, const Kern
     for (size_t o = 0; o < desc.ops.size(); o++) {
       const OpDesc& op = desc.ops[o];
       OpContext ctx{op, desc.values, cfg, "op " + std::to_string(o) + " (" + op.type + ")", err};
-      OpFactory make = nullptr;
-      for (const auto& e : kOps)
-        if (op.type == e.type) make = e.make;
+      const OpFactory make = registry().find(op.type);
       if (!make) return fail(err, ctx.where + ": unsupported op type"), nullptr;
       auto built = make(ctx);
       if (!built) return nullptr;

@@ -1,6 +1,7 @@
 // The native backend: the Node-API addon (native/napi), loaded through node-gyp-build, which finds
 // a local build or a matching prebuild.
 import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
 import { BackendUnavailableError, fromBackend } from '../errors';
 import type { PlanTypedArray } from '../plan/types';
 import type { Backend, BackendInfo, BackendLoader, BackendPlan, CreatePlanOptions, IsaStatus, OutputSpec } from './backend';
@@ -24,7 +25,9 @@ function loadAddon(): Addon {
   const require = createRequire(__filename);
   const root = packageRoot();
   try {
-    addon = require('node-gyp-build')(root) as Addon;
+    // INT8KIT_ADDON: an explicit addon file (a development build in another directory).
+    const explicit = process.env.INT8KIT_ADDON;
+    addon = (explicit ? require(resolve(explicit)) : require('node-gyp-build')(root)) as Addon;
     return addon;
   } catch (e) {
     throw new BackendUnavailableError(
