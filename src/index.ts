@@ -15,3 +15,5 @@ export { PlanSession, type PlanSessionOptions } from './runtime/plan-session';
 export { info, version, type Info, type BackendReport } from './runtime/info';
 export { registerBackend, resolveBackend, backendNames } from './backends/registry';
 export type { Backend, BackendLoader, BackendPlan, BackendInfo, CreatePlanOptions, IsaStatus, OutputSpec } from './backends/backend';
+export { Tensor } from './runtime/tensor';
+export { readNpy, writeNpy } from './io/npy';
