@@ -87,3 +87,17 @@ export function fromBackend(error: unknown): Error {
   const Cls = e?.code ? byCode[e.code] : undefined;
   return Cls ? new Cls(e.message ?? String(error)) : (error as Error);
 }
+
+/** The model uses an operator (or version) int8kit cannot run; reported before running. */
+export class UnsupportedOpError extends Int8kitError {
+  constructor(message: string) {
+    super('UNSUPPORTED_OP', message);
+  }
+}
+
+/** The model's graph is inconsistent: cycles, missing values, shapes that do not agree. */
+export class InvalidGraphError extends Int8kitError {
+  constructor(message: string) {
+    super('INVALID_GRAPH', message);
+  }
+}

@@ -17,3 +17,5 @@ export { registerBackend, resolveBackend, backendNames } from './backends/regist
 export type { Backend, BackendLoader, BackendPlan, BackendInfo, CreatePlanOptions, IsaStatus, OutputSpec } from './backends/backend';
 export { Tensor } from './runtime/tensor';
 export { readNpy, writeNpy } from './io/npy';
+export { Session, type SessionOptions, type ValueMetadata } from './runtime/session';
+export type { Graph, Node, ValueType, TensorData, Dim } from './graph/ir';

@@ -1,0 +1,134 @@
+import { invalid, ReleasedError } from '../errors';
+import type { Dim, Graph, StaticType } from '../graph/ir';
+import { specialize } from '../graph/specialize';
+import { PlanSession } from './plan-session';
+import { lower, type Lowered } from './lower';
+import { Tensor } from './tensor';
+import type { DType } from '../plan/types';
+
+export interface SessionOptions {
+  /** `native` or `wasm`; by default the best that loads. */
+  backend?: string;
+  /** Intra-op threads (native backend). Default 1. */
+  threads?: number;
+  /** Force an instruction set (see PlanSession). */
+  isa?: string;
+}
+
+export interface ValueMetadata {
+  name: string;
+  type: DType;
+  /** Numbers, symbolic names for dynamic dims, null when unknown. */
+  shape: Dim[] | undefined;
+}
+
+interface Specialised {
+  lowered: Lowered;
+  plan?: PlanSession;
+  consts: Map<string, Tensor>;
+}
+
+/**
+ * Runs a model, modelled on onnxruntime-node's InferenceSession: `await Session.create(graph)`,
+ * `await session.run({ input: tensor })` -> `{ [outputName]: Tensor }`. Each new set of input
+ * shapes is specialised once (shape inference, folding, weight packing) and cached; runs execute
+ * off the JavaScript thread on the native backend; concurrent runs are safe.
+ */
+export class Session {
+  private readonly cache = new Map<string, Promise<Specialised>>();
+  private released = false;
+
+  private constructor(
+    private readonly graph: Graph,
+    private readonly options: SessionOptions,
+  ) {}
+
+  /**
+   * @throws {InvalidArgumentError} for bad options.
+   * @throws {InvalidGraphError} for cycles, missing values or inconsistent shapes (checked with the model's declared input shapes when they are static).
+   * @throws {UnsupportedOpError} naming op type, node and opset.
+   */
+  static async create(graph: Graph, options: SessionOptions = {}): Promise<Session> {
+    if (options.threads !== undefined && !(Number.isInteger(options.threads) && options.threads >= 1 && options.threads <= 256))
+      throw invalid('options.threads', 'an integer in [1, 256]', options.threads);
+    const s = new Session(graph, options);
+    // Fail early (unsupported ops, bad graphs) when the declared input shapes are all static.
+    const declared = graph.inputs.map((i) => i.type.shape);
+    if (declared.every((sh) => sh && sh.every((d) => typeof d === 'number')))
+      await s.specialised(new Map(graph.inputs.map((i) => [i.name, { dtype: i.type.dtype, shape: i.type.shape as number[] }])));
+    return s;
+  }
+
+  get inputNames(): string[] {
+    return this.graph.inputs.map((i) => i.name);
+  }
+  get outputNames(): string[] {
+    return this.graph.outputs.map((o) => o.name);
+  }
+  get inputMetadata(): ValueMetadata[] {
+    return this.graph.inputs.map((i) => ({ name: i.name, type: i.type.dtype, shape: i.type.shape }));
+  }
+  get outputMetadata(): ValueMetadata[] {
+    return this.graph.outputs.map((o) => ({ name: o.name, type: o.type?.dtype ?? 'float32', shape: o.type?.shape }));
+  }
+
+  private specialised(types: Map<string, StaticType>): Promise<Specialised> {
+    const key = this.graph.inputs.map((i) => `${types.get(i.name)!.dtype}[${types.get(i.name)!.shape}]`).join(';');
+    let entry = this.cache.get(key);
+    if (!entry) {
+      entry = (async () => {
+        const s = specialize(this.graph, types);
+        const lowered = lower(s, this.inputNames, this.outputNames);
+        const consts = new Map(
+          this.outputNames.filter((o) => s.consts.has(o)).map((o) => {
+            const t = s.consts.get(o)!;
+            return [o, new Tensor(t.dtype, t.data as never, t.dims)];
+          }),
+        );
+        const plan = lowered.outputs.length ? await PlanSession.create(lowered.plan, this.options) : undefined;
+        return { lowered, plan, consts };
+      })();
+      this.cache.set(key, entry);
+      entry.catch(() => this.cache.delete(key));
+    }
+    return entry;
+  }
+
+  /**
+   * @throws {InvalidArgumentError} for missing or unknown input names, wrong dtypes, or dims that contradict the model's static dims.
+   * @throws {ReleasedError} after release().
+   */
+  async run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+    if (this.released) throw new ReleasedError('the session was released');
+    if (!feeds || typeof feeds !== 'object') throw invalid('feeds', 'an object of input name to Tensor', feeds);
+    for (const name of Object.keys(feeds))
+      if (!this.inputNames.includes(name)) throw invalid('feeds', `inputs named among ${this.inputNames.join(', ')}`, name);
+    const types = new Map<string, StaticType>();
+    for (const i of this.graph.inputs) {
+      const t = feeds[i.name];
+      if (!(t instanceof Tensor)) throw invalid(`input ${i.name}`, 'a Tensor', t);
+      if (t.type !== i.type.dtype) throw invalid(`input ${i.name}`, `a ${i.type.dtype} tensor`, `${t.type} tensor`);
+      const bad = i.type.shape && (i.type.shape.length !== t.dims.length || i.type.shape.some((d, k) => typeof d === 'number' && d !== t.dims[k]));
+      if (bad) throw invalid(`input ${i.name}`, `dims [${i.type.shape!.map((d) => d ?? '?')}]`, `dims [${t.dims}]`);
+      types.set(i.name, { dtype: t.type, shape: [...t.dims] });
+    }
+    const s = await this.specialised(types);
+    const out: Record<string, Tensor> = {};
+    if (s.plan) {
+      const results = await s.plan.run(s.lowered.inputs.map((n) => feeds[n].data));
+      s.lowered.outputs.forEach((name, k) => {
+        const v = s.lowered.plan.values[s.lowered.plan.outputs[k]];
+        out[name] = new Tensor(v.dtype, results[k] as never, v.shape);
+      });
+    }
+    for (const name of this.outputNames) out[name] ??= s.consts.get(name) ?? feeds[name];
+    return out;
+  }
+
+  /** Frees packed weights of every specialisation; runs in flight finish. */
+  release(): void {
+    this.released = true;
+    for (const entry of this.cache.values()) entry.then((s) => s.plan?.release(), () => undefined);
+    this.cache.clear();
+  }
+}
