@@ -19,3 +19,4 @@ export { Tensor } from './runtime/tensor';
 export { readNpy, writeNpy } from './io/npy';
 export { Session, type SessionOptions, type ValueMetadata } from './runtime/session';
 export type { Graph, Node, ValueType, TensorData, Dim } from './graph/ir';
+export { optimize, removeIdentities, eliminateDeadNodes, foldBatchNorm, fuseActivations } from './graph/passes';
