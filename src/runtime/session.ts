@@ -1,5 +1,6 @@
 import { invalid, ReleasedError } from '../errors';
 import type { Dim, Graph, StaticType } from '../graph/ir';
+import { optimize } from '../graph/passes';
 import { specialize } from '../graph/specialize';
 import { PlanSession } from './plan-session';
 import { lower, type Lowered } from './lower';
@@ -13,6 +14,8 @@ export interface SessionOptions {
   threads?: number;
   /** Force an instruction set (see PlanSession). */
   isa?: string;
+  /** Run the graph passes (Identity removal, BatchNorm folding, activation fusion, ...). Default true. */
+  optimize?: boolean;
 }
 
 export interface ValueMetadata {
@@ -20,6 +23,17 @@ export interface ValueMetadata {
   type: DType;
   /** Numbers, symbolic names for dynamic dims, null when unknown. */
   shape: Dim[] | undefined;
+}
+
+/** A copy of the graph (nodes and initializer map; tensors shared) with the passes applied. */
+function optimized(graph: Graph): Graph {
+  const copy: Graph = {
+    ...graph,
+    nodes: graph.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs], attrs: { ...n.attrs } })),
+    initializers: new Map(graph.initializers),
+  };
+  optimize(copy);
+  return copy;
 }
 
 interface Specialised {
@@ -51,7 +65,7 @@ export class Session {
   static async create(graph: Graph, options: SessionOptions = {}): Promise<Session> {
     if (options.threads !== undefined && !(Number.isInteger(options.threads) && options.threads >= 1 && options.threads <= 256))
       throw invalid('options.threads', 'an integer in [1, 256]', options.threads);
-    const s = new Session(graph, options);
+    const s = new Session(options.optimize === false ? graph : optimized(graph), options);
     // Fail early (unsupported ops, bad graphs) when the declared input shapes are all static.
     const declared = graph.inputs.map((i) => i.type.shape);
     if (declared.every((sh) => sh && sh.every((d) => typeof d === 'number')))
