@@ -51,6 +51,8 @@ function externalReader(baseDir: string): ExternalReader {
       try {
         if (!statSync(file).isFile()) throw Object.assign(new Error(), { code: 'not a regular file' });
         bytes = readFileSync(file);
+        // Small reads come from Node's shared pool at any offset; writeModel's 64-byte offsets only help from a fresh buffer.
+        if (bytes.byteOffset % 64 !== 0) bytes = new Uint8Array(bytes);
       } catch (e) {
         throw new InvalidModelError(`Expected external data file '${location}' (${file}) for ${where} but received ${(e as NodeJS.ErrnoException).code ?? 'an unreadable file'}`);
       }
@@ -160,7 +162,8 @@ function typeOf(t: TypeProto, at: string): OnnxType {
       })
     : null;
   // Denotations of dims are dropped: no consumer in int8kit reads them.
-  return { kind: 'tensor', dtype: byCode.get(tt.elemType)?.dtype ?? 'unknown', dataType: tt.elemType, shape };
+  const dtype = byCode.get(tt.elemType)?.dtype;
+  return dtype ? { kind: 'tensor', dtype, shape } : { kind: 'tensor', dtype: 'unknown', dataType: tt.elemType, shape };
 }
 
 /**

@@ -32,9 +32,12 @@ export interface OnnxTensor {
 /** A dimension: a size, a symbolic name (dim_param), or null when neither is given. */
 export type OnnxDim = number | string | null;
 
-/** A value's type: a tensor with element type and shape (null shape: rank unknown), or another ONNX type kept as is. */
+/**
+ * A value's type: a tensor with element type and shape (null shape: rank unknown; `dataType` only for
+ * dtype 'unknown'), or another ONNX type (sequence, map, optional, sparse) kept as its proto.
+ */
 export type OnnxType =
-  | { kind: 'tensor'; dtype: OnnxDType | 'unknown'; dataType: number; shape: OnnxDim[] | null }
+  | { kind: 'tensor'; dtype: OnnxDType | 'unknown'; dataType?: number; shape: OnnxDim[] | null }
   | { kind: 'other'; proto: TypeProto };
 
 /** A graph input, output or value_info entry. `type` is null when the proto gives none. */

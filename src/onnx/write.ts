@@ -47,7 +47,8 @@ function attribute(name: string, a: OnnxAttribute, at: string, ext: ExternalWrit
 function type(t: OnnxType): TypeProto {
   if (t.kind === 'other') return t.proto;
   const dims = t.shape?.map((d) => ({ value: d === null ? { case: undefined } : typeof d === 'number' ? { case: 'dimValue' as const, value: BigInt(d) } : { case: 'dimParam' as const, value: d } }));
-  const elemType = t.dtype === 'unknown' ? t.dataType : byDType.get(t.dtype)!.code;
+  const elemType = t.dtype === 'unknown' ? t.dataType : byDType.get(t.dtype)?.code;
+  if (elemType === undefined) throw invalid(`the dtype of a value type`, 'an ONNX dtype, or dataType with dtype unknown', t.dtype);
   return create(TypeProtoSchema, { value: { case: 'tensorType', value: { elemType, shape: dims ? { dim: dims } : undefined } } });
 }
 
