@@ -120,6 +120,8 @@ describe('zero copy', () => {
       input.set(bytes);
       const w = readModel(input).graph.initializers[0].data as Float32Array;
       expect(w).toEqual(weights);
+      // A Node Buffer input too (its slice() is a view, a trap for the copying path).
+      expect(readModel(Buffer.from(ab, shift)).graph.initializers[0].data).toEqual(weights);
       expect(w.buffer === ab).toBe((at + shift) % 4 === 0);
       if (w.buffer === ab) expect(w.byteOffset).toBe(at + shift);
     }

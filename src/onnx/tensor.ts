@@ -39,7 +39,8 @@ function elementCount(dims: bigint[], where: string): number {
 function viewOrCopy(ctor: NonNullable<ReturnType<typeof byCode.get>>['array'] & object, bytes: Uint8Array, length: number) {
   const size = ctor.BYTES_PER_ELEMENT;
   if (bytes.byteOffset % size === 0) return new ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset, length);
-  return new ctor(bytes.slice().buffer, 0, length);
+  // Not bytes.slice(): on a Node Buffer that is a view, not a copy.
+  return new ctor(new Uint8Array(bytes).buffer, 0, length);
 }
 
 function externalBytes(t: TensorProto, where: string, readExternal: ExternalReader | null): Uint8Array {
