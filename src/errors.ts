@@ -25,6 +25,13 @@ export class InvalidPlanError extends Int8kitError {
   }
 }
 
+/** An ONNX model or tensor file is malformed: bad protobuf, data that disagrees with its dims, missing external data. */
+export class InvalidModelError extends Int8kitError {
+  constructor(message: string) {
+    super('INVALID_MODEL', message);
+  }
+}
+
 /** No usable backend, or the requested one cannot load here; the message says how to fix it. */
 export class BackendUnavailableError extends Int8kitError {
   constructor(message: string) {
@@ -75,6 +82,7 @@ export function invalid(what: string, expected: string, received: unknown): Inva
 const byCode: Record<string, new (message: string) => Int8kitError> = {
   INVALID_ARGUMENT: InvalidArgumentError,
   INVALID_PLAN: InvalidPlanError,
+  INVALID_MODEL: InvalidModelError,
   UNSUPPORTED_ISA: UnsupportedIsaError,
   RELEASED: ReleasedError,
   OUT_OF_MEMORY: OutOfMemoryError,
