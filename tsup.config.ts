@@ -12,7 +12,7 @@ export default defineConfig([
     outExtension: ({ format }) => ({ js: format === 'cjs' ? '.cjs' : '.mjs' }),
   },
   {
-    entry: { cli: 'src/cli/main.ts' },
+    entry: { cli: 'src/cli/main.ts', conformance: 'src/tools/conformance-cli.ts' },
     format: ['cjs'],
     shims: true,
     target: 'node20',

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { Int8kitError } from '../errors';
 import { version } from '../runtime/info';
 import { infoCommand } from './info';
+import { runCommand } from './run';
 
 const program = new Command()
   .name('int8kit')
@@ -13,6 +14,15 @@ program
   .description('version, CPU features, backends and the kernels each uses')
   .option('--json', 'print one JSON object')
   .action(infoCommand);
+
+program
+  .command('run <model>')
+  .description('run an ONNX model on .npy inputs, writing one .npy per output')
+  .requiredOption('--input <name=file.npy>', 'an input (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+  .requiredOption('--output-dir <dir>', 'where to write <output>.npy files')
+  .option('--backend <name>', 'native or wasm (default: the best that loads)')
+  .option('--threads <n>', 'intra-op threads (native backend)')
+  .action(runCommand);
 
 program
   .command('demo')

@@ -1,6 +1,8 @@
 import { invalid, ReleasedError } from '../errors';
 import type { Dim, Graph, StaticType } from '../graph/ir';
+import { graphFromOnnx } from '../graph/from-onnx';
 import { optimize } from '../graph/passes';
+import { readModel } from '../onnx';
 import { specialize } from '../graph/specialize';
 import { PlanSession } from './plan-session';
 import { lower, type Lowered } from './lower';
@@ -58,11 +60,14 @@ export class Session {
   ) {}
 
   /**
+   * @param model An ONNX file path, its bytes, or a graph.
+   * @throws {InvalidModelError} for unreadable or malformed model files.
    * @throws {InvalidArgumentError} for bad options.
    * @throws {InvalidGraphError} for cycles, missing values or inconsistent shapes (checked with the model's declared input shapes when they are static).
    * @throws {UnsupportedOpError} naming op type, node and opset.
    */
-  static async create(graph: Graph, options: SessionOptions = {}): Promise<Session> {
+  static async create(model: string | Uint8Array | Graph, options: SessionOptions = {}): Promise<Session> {
+    const graph = typeof model === 'string' || model instanceof Uint8Array ? graphFromOnnx(readModel(model)) : model;
     if (options.threads !== undefined && !(Number.isInteger(options.threads) && options.threads >= 1 && options.threads <= 256))
       throw invalid('options.threads', 'an integer in [1, 256]', options.threads);
     const s = new Session(options.optimize === false ? graph : optimized(graph), options);
