@@ -20,3 +20,6 @@ export { readNpy, writeNpy } from './io/npy';
 export { Session, type SessionOptions, type ValueMetadata } from './runtime/session';
 export type { Graph, Node, ValueType, TensorData, Dim } from './graph/ir';
 export { optimize, removeIdentities, eliminateDeadNodes, foldBatchNorm, fuseActivations } from './graph/passes';
+export { graphFromOnnx } from './graph/from-onnx';
+export { graphToOnnx } from './graph/to-onnx';
+export { readModel, writeModel, readTensor } from './onnx';

@@ -3,6 +3,7 @@ import { Int8kitError } from '../errors';
 import { version } from '../runtime/info';
 import { infoCommand } from './info';
 import { runCommand } from './run';
+import { benchCommand } from './bench';
 
 const program = new Command()
   .name('int8kit')
@@ -23,6 +24,17 @@ program
   .option('--backend <name>', 'native or wasm (default: the best that loads)')
   .option('--threads <n>', 'intra-op threads (native backend)')
   .action(runCommand);
+
+program
+  .command('bench <model>')
+  .description('latency of int8kit (per backend and thread count) against peers, interleaved in one run')
+  .option('--backends <list>', 'int8kit backends', 'native')
+  .option('--threads <list>', 'thread counts', '1')
+  .option('--peers <list>', 'peer engines to run on the same model (onnxruntime)')
+  .option('--precision <p>', 'fp32', 'fp32')
+  .option('--rounds <n>', 'interleaved rounds', '7')
+  .option('--json', 'print { model, results: [...] }')
+  .action(benchCommand);
 
 program
   .command('demo')

@@ -63,6 +63,7 @@ export function graphFromOnnx(model: OnnxModel): Graph {
       domain: n.domain,
       inputs: n.inputs,
       outputs: n.outputs,
+      floatAttrs: Object.entries(n.attributes).filter(([, a]) => a.type === 'float' || a.type === 'floats').map(([k]) => k),
       attrs: Object.fromEntries(
         Object.entries(n.attributes).flatMap(([k, a]) => {
           const v = attribute(a, `attribute ${k} of node "${n.name}"`);

@@ -30,6 +30,8 @@ export interface Node {
   inputs: string[];
   outputs: string[];
   attrs: Record<string, AttrValue>;
+  /** Attributes that are floats in ONNX even when their values are integers (set when read from ONNX). */
+  floatAttrs?: string[];
 }
 
 export interface Graph {
