@@ -14,8 +14,8 @@ import { rng } from './support/random';
 
 const cases = conformanceCases();
 const MUTANTS = 10_000;
-/** Per file; the largest source model is a few hundred KB, so a healthy read takes well under a millisecond. */
-const TIME_BOUND_MS = 500;
+/** Per file: a healthy read takes milliseconds (the sources are at most a few hundred KB); generous for loaded CI machines, still far from a hang. */
+const TIME_BOUND_MS = 2000;
 
 type R = ReturnType<typeof rng>;
 
