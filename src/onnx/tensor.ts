@@ -67,7 +67,8 @@ export function decodeTensor(t: TensorProto, where: string, readExternal: Extern
   const info = byCode.get(t.dataType);
   if (!info) {
     out.dataType = t.dataType;
-    out.data = raw;
+    // A plain Uint8Array even when the input is a Node Buffer, so results compare and serialise alike.
+    out.data = new Uint8Array(raw.buffer, raw.byteOffset, raw.length);
     return out;
   }
   out.dtype = info.dtype;
