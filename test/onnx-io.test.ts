@@ -242,6 +242,9 @@ describe('bad input', () => {
     expect(e).toBeInstanceOf(InvalidArgumentError);
     expect(e.message).toMatch(/a Float32Array of length 2 for data of initializer 'w' of graph 'g' but received Int32Array\(2\)/);
     expect(() => writeModel(model, { externalDataThreshold: 10 })).toThrow(InvalidArgumentError);
+    expect(() => writeModel(tinyModel([{ name: 'w', dtype: 'float32', dims: [1.5], data: new Float32Array(1) }]))).toThrow(/non-negative integers for dims of initializer 'w'/);
+    const withAttr = (value: number) => ({ ...model, graph: { ...model.graph, nodes: [{ ...model.graph.nodes[0], attributes: { axis: { type: 'int' as const, value } } }] } });
+    expect(() => writeModel(withAttr(0.5))).toThrow(/int64 values .* for attribute 'axis' of node 0 \('n0', Identity\).*received 0.5/);
   });
 });
 

@@ -12,7 +12,7 @@ import { encodeTensor, type ExternalWriter } from './tensor';
 import type { OnnxAttribute, OnnxGraph, OnnxModel, OnnxType, OnnxValueInfo } from './types';
 
 export interface WriteModelOptions {
-  /** Initializers of at least this many bytes go to the external data file (needs `path`). */
+  /** Tensors (initializers, attribute tensors) of at least this many bytes go to the external data file (needs `path`). */
   externalDataThreshold?: number;
   /** Writes the model here; the external data file, if any, goes next to it. */
   path?: string;
@@ -24,18 +24,23 @@ const utf8 = new TextEncoder();
 /** Offsets in the external file are multiples of this, so tensors read back as views (and mmap-friendly). */
 const EXTERNAL_ALIGN = 64;
 
+function int64(v: number | bigint, where: string): bigint {
+  if (typeof v === 'bigint' ? BigInt.asIntN(64, v) !== v : !Number.isSafeInteger(v)) throw invalid(where, 'int64 values (safe integers or bigint)', v);
+  return BigInt(v);
+}
+
 function attribute(name: string, a: OnnxAttribute, at: string, ext: ExternalWriter | null): AttributeProto {
   if (a.type === 'other') return a.value;
   const init: MessageInitShape<typeof AttributeProtoSchema> = { name };
   const where = `attribute '${name}' of ${at}`;
   switch (a.type) {
     case 'float': init.type = A.FLOAT; init.f = a.value; break;
-    case 'int': init.type = A.INT; init.i = BigInt(a.value); break;
+    case 'int': init.type = A.INT; init.i = int64(a.value, where); break;
     case 'string': init.type = A.STRING; init.s = utf8.encode(a.value); break;
     case 'tensor': init.type = A.TENSOR; init.t = encodeTensor(a.value, where, ext); break;
     case 'graph': init.type = A.GRAPH; init.g = graph(a.value, ` in ${where}`, ext); break;
     case 'floats': init.type = A.FLOATS; init.floats = a.value; break;
-    case 'ints': init.type = A.INTS; init.ints = a.value.map((v) => BigInt(v)); break;
+    case 'ints': init.type = A.INTS; init.ints = a.value.map((v) => int64(v, where)); break;
     case 'strings': init.type = A.STRINGS; init.strings = a.value.map((s) => utf8.encode(s)); break;
     case 'tensors': init.type = A.TENSORS; init.tensors = a.value.map((t, i) => encodeTensor(t, `tensor ${i} of ${where}`, ext)); break;
     case 'graphs': init.type = A.GRAPHS; init.graphs = a.value.map((g, i) => graph(g, ` (${i}) in ${where}`, ext)); break;
