@@ -4,7 +4,7 @@
  * This entry exposes the plan boundary (the format every backend executes), the backend registry
  * and `info()`. Plans are flat lists of typed values and ops; `PlanSession.create(plan)` packs the
  * weights on the best backend (native SIMD addon, else WebAssembly) and `run()` executes off the
- * JavaScript thread.
+ * JavaScript thread. `readModel`/`writeModel` convert ONNX files to and from plain objects.
  */
 export * from './errors';
 export type { Plan, PlanOp, PlanValue, DType, AttrValue, PlanTypedArray } from './plan/types';
@@ -13,6 +13,8 @@ export { encodePlan } from './plan/encode';
 export { validatePlan } from './plan/validate';
 export { PlanSession, type PlanSessionOptions } from './runtime/plan-session';
 export { info, version, type Info, type BackendReport } from './runtime/info';
+export { readModel, readTensor, writeModel, type ReadModelOptions, type WriteModelOptions } from './onnx';
+export type { OnnxModel, OnnxGraph, OnnxNode, OnnxTensor, OnnxTensorData, OnnxAttribute, OnnxValueInfo, OnnxType, OnnxDim, OnnxDType, OnnxOpsetImport } from './onnx';
 export { registerBackend, resolveBackend, backendNames } from './backends/registry';
 export type { Backend, BackendLoader, BackendPlan, BackendInfo, CreatePlanOptions, IsaStatus, OutputSpec } from './backends/backend';
 export { Tensor } from './runtime/tensor';

@@ -14,8 +14,8 @@ import { rng } from './support/random';
 
 const cases = conformanceCases();
 const MUTANTS = 10_000;
-/** Per file; the largest source model is a few hundred KB, so a healthy read takes well under a millisecond. */
-const TIME_BOUND_MS = 500;
+/** Per file: a healthy read takes milliseconds (the sources are at most a few hundred KB); generous for loaded CI machines, still far from a hang. */
+const TIME_BOUND_MS = 2000;
 
 type R = ReturnType<typeof rng>;
 
@@ -71,12 +71,12 @@ function nestedModel(depth: number): Uint8Array {
 }
 
 test('deeply nested subgraphs are InvalidModelError, not a stack overflow', () => {
-  for (const depth of [10, 1000, 100_000]) {
+  for (const depth of [10, 300, 100_000]) {
     const bytes = nestedModel(depth);
     const result = outcome(() => readModel(bytes));
     console.log(`nesting ${depth}: ${result}`);
-    if (depth === 10) expect(result).toBe('ok');
-    if (depth === 100_000) expect(result).toBe('invalid');
+    if (depth <= 300) expect(result).toBe('ok');
+    if (depth === 100_000) expect(() => readModel(bytes)).toThrow(/ModelProto.*maximum recursion depth of 1000/);
   }
 });
 

@@ -18,7 +18,9 @@ export interface ReadModelOptions {
 
 function decode<D extends DescMessage>(schema: D, bytes: Uint8Array, what: string): MessageShape<D> {
   try {
-    return fromBinary(schema, bytes);
+    // protobuf-es stops at 100 nested messages by default; a subgraph level costs three (graph, node,
+    // attribute), which would cap real If/Loop nesting at 33. 1000 keeps well inside the JS stack.
+    return fromBinary(schema, bytes, { recursionLimit: 1000 });
   } catch (e) {
     // The decoder throws plain Errors (premature EOF, bad wire type, recursion limit, bad UTF-8).
     throw new InvalidModelError(`Expected a valid protobuf ${schema.name} in ${what} but received ${bytes.length} bytes that fail to decode: ${(e as Error).message}`);

@@ -67,7 +67,8 @@ export function decodeTensor(t: TensorProto, where: string, readExternal: Extern
   const info = byCode.get(t.dataType);
   if (!info) {
     out.dataType = t.dataType;
-    out.data = raw;
+    // A plain Uint8Array even when the input is a Node Buffer, so results compare and serialise alike.
+    out.data = new Uint8Array(raw.buffer, raw.byteOffset, raw.length);
     return out;
   }
   out.dtype = info.dtype;
@@ -109,6 +110,7 @@ export type ExternalWriter = (bytes: Uint8Array) => { location: string; offset: 
 
 /** OnnxTensor -> TensorProto, checking that the data agrees with dtype and dims. Numeric data goes to raw_data. */
 export function encodeTensor(t: OnnxTensor, where: string, writeExternal: ExternalWriter | null): TensorProto {
+  for (const d of t.dims) if (!Number.isSafeInteger(d) || d < 0) throw invalid(`dims of ${where}`, 'non-negative integers', d);
   const init: MessageInitShape<typeof TensorProtoSchema> = { name: t.name, dims: t.dims.map((d) => BigInt(d)) };
   if (t.docString) init.docString = t.docString;
   if (t.dtype === 'unknown') {
@@ -120,11 +122,7 @@ export function encodeTensor(t: OnnxTensor, where: string, writeExternal: Extern
   const info = byDType.get(t.dtype);
   if (!info) throw invalid(`dtype of ${where}`, 'an ONNX dtype', t.dtype);
   init.dataType = info.code;
-  let count = info.lanes;
-  for (const d of t.dims) {
-    if (!Number.isSafeInteger(d) || d < 0) throw invalid(`dims of ${where}`, 'non-negative integers', d);
-    count *= d;
-  }
+  const count = t.dims.reduce((n, d) => n * d, info.lanes);
   if (!info.array) {
     if (!Array.isArray(t.data) || t.data.length !== count) throw invalid(`data of ${where}`, `an array of ${count} strings`, t.data);
     init.stringData = t.data.map((s) => utf8Encoder.encode(s));
