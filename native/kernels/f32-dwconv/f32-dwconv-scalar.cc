@@ -1,4 +1,4 @@
-// Depthwise plane kernel compiled for scalar (see f32-dwconv-impl.h).
+// Scalar reference twin of the depthwise kernels: the generic plane loop only.
 #include "f32-dwconv-impl.h"
 
 namespace i8k {

@@ -5,7 +5,7 @@ namespace i8k {
 
 void f32_dwconv_wasmsimd(const DwConvShape& s, const float* in, const float* w, float bias, float* out,
                      float min, float max) {
-  dwconv_impl::plane(s, in, w, bias, out, min, max);
+  dwconv_impl::dispatch<4>(s, in, w, bias, out, min, max);
 }
 
 }  // namespace i8k
