@@ -100,21 +100,20 @@ void plane_fixed(const DwConvShape& s, const float* in, const float* w, float bi
   const size_t blocks = (s.ow + VL - 1) / VL;
   // The last block's stride-2 load reads 2*VL floats from its last tap column.
   const size_t pw = (blocks * VL - 1) * S + K + VL, ph = (s.oh - 1) * S + K;
+  // The zero border depends only on the geometry: consecutive planes of one conv reuse it and
+  // rewrite the image rows only.
   thread_local std::vector<float> buf;
-  if (buf.size() < pw * ph) buf.resize(pw * ph);
-  float* p = buf.data();
-  for (size_t y = 0; y < ph; y++) {
-    float* row = p + y * pw;
-    const long iy = long(y) - long(s.pt);
-    if (iy < 0 || iy >= long(s.h)) {
-      std::fill(row, row + pw, 0.0f);
-      continue;
-    }
-    const size_t left = std::min(s.pl, pw), n = std::min(s.w, pw - left);
-    std::fill(row, row + left, 0.0f);
-    std::copy(in + size_t(iy) * s.w, in + size_t(iy) * s.w + n, row + left);
-    std::fill(row + left + n, row + pw, 0.0f);
+  thread_local size_t key[6] = {};
+  const size_t left = std::min(s.pl, pw), n = std::min(s.w, pw - left);
+  const size_t rows_lo = std::min(s.pt, ph), rows_hi = std::min(ph, s.pt + s.h);
+  if (key[0] != pw || key[1] != ph || key[2] != left || key[3] != n || key[4] != rows_lo ||
+      key[5] != rows_hi) {
+    buf.assign(pw * ph, 0.0f);
+    key[0] = pw, key[1] = ph, key[2] = left, key[3] = n, key[4] = rows_lo, key[5] = rows_hi;
   }
+  float* p = buf.data();
+  for (size_t y = rows_lo; y < rows_hi; y++)
+    __builtin_memcpy(p + y * pw + left, in + (y - s.pt) * s.w, n * sizeof(float));
   V wk[K * K];
   for (size_t i = 0; i < K * K; i++) wk[i] = V{} + w[i];
   const V vmin = V{} + min, vmax = V{} + max;
