@@ -10,6 +10,7 @@ import {
   type ActivationName, type ConvArgs, type ConvTransposeArgs, type PoolArgs,
 } from './support/conv-reference';
 import { rng } from './support/random';
+import { listCases, loadCase, type OnnxCase } from './support/conv-onnx-cases';
 
 const targets = await backendIsas();
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
@@ -122,6 +123,7 @@ function convTransposeCases(): Case[] {
   add(4, [1, 2, 5], [2, 3, 4], { strides: [3], pads: [1, 2] });
   add(5, [1, 3, 4, 3], [3, 2, 3, 3], { strides: [2, 2], autoPad: 'SAME_UPPER' });
   add(6, [1, 3, 4, 3], [3, 2, 3, 3], { strides: [2, 2], outputShape: [9, 6] });
+  add(7, [1, 2, 3, 3], [2, 2, 3, 3], { strides: [3, 2], outputShape: [10, 8] });
   return cs;
 }
 
@@ -272,4 +274,38 @@ describe('bad plans', () => {
       expect(err).toBeInstanceOf(InvalidPlanError);
       expect(err.message).toMatch(message);
     });
+});
+
+// ONNX's own conformance data: every float32 case of the family (3-D and MaxPool's Indices output
+// must be refused with InvalidPlanError instead).
+const onnxNames = listCases(/^test_(basic_conv|conv_|convtranspose|averagepool|maxpool|globalaveragepool|globalmaxpool|gemm|matmul_)/);
+describe.skipIf(onnxNames.length === 0)('ONNX conformance cases (libonnx-testdata)', () => {
+  const cases = onnxNames.map((n) => loadCase(n)).filter((c) => c !== null);
+  const refused = (c: OnnxCase) => /(pool|conv\w*)_3d|with_argmax/.test(c.name);
+  for (const { backend, isa } of targets.filter((t) => t.isa.available))
+    it(`${backend} ${isa.isa}: ${cases.length} cases match within 1e-4 relative + 1e-5 absolute`, async () => {
+      for (const c of cases) {
+        const made = await PlanSession.create(c.plan, { backend, isa: isa.isa }).then((s) => s, (e) => e as Error);
+        if (refused(c)) {
+          expect(made, c.name).toBeInstanceOf(InvalidPlanError);
+          continue;
+        }
+        if (made instanceof Error) expect.fail(`${c.name}: ${made.message}`);
+        const y = (await made.run(c.inputs))[0] as Float32Array;
+        made.release();
+        const e = c.expected[0].data;
+        expect(y.length, c.name).toBe(e.length);
+        for (let j = 0; j < y.length; j++)
+          if (!(Math.abs(y[j] - e[j]) <= 1e-4 * Math.abs(e[j]) + 1e-5)) expect.fail(`${c.name} element ${j}: ${y[j]} vs ${e[j]}`);
+      }
+    });
+  it('MatMul cases also match with B fed at run time', async () => {
+    for (const n of onnxNames.filter((x) => x.startsWith('test_matmul_'))) {
+      const c = loadCase(n, [0, 1])!;
+      const s = await PlanSession.create(c.plan, { backend: 'native' });
+      const y = (await s.run(c.inputs))[0] as Float32Array;
+      s.release();
+      for (let j = 0; j < y.length; j++) expect(Math.abs(y[j] - c.expected[0].data[j]), n).toBeLessThanOrEqual(1e-4 * Math.abs(c.expected[0].data[j]) + 1e-5);
+    }
+  });
 });

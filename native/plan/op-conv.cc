@@ -1,6 +1,7 @@
 // Plan ops of the conv family (ONNX semantics, NCHW, float32): Conv, ConvTranspose, MatMul,
 // MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool. ONNX's Gemm is op-gemm.cc's "Gemm".
 // 1-D and 2-D spatial shapes are supported; a 1-D op runs as 2-D with H = 1.
+#include <algorithm>
 #include <cmath>
 #include "../config/conv-config.h"
 #include "../ops/conv-f32.h"
@@ -264,8 +265,9 @@ std::unique_ptr<Op> make_conv_transpose(const OpContext& c) {
     const int64_t dk = (kernel[i] - 1) * dil[i] + 1, full = strides[i] * (in[i] - 1) + outpad[i] + dk;
     if (!out_shape.empty() || same) {
       out[i] = !out_shape.empty() ? out_shape[i] : in[i] * strides[i];
-      const int64_t total = full - out[i];
-      if (total < 0) return c.fail("expected output_shape at most " + std::to_string(full) + " in spatial axis " + std::to_string(i)), nullptr;
+      // A larger output than the input reaches (ONNX Runtime's rule) just gets bias at the end.
+      const int64_t total = std::max<int64_t>(0, full - out[i]);
+      if (out[i] < 1) return c.fail("expected output_shape values >= 1 but received " + dims_str(out_shape)), nullptr;
       pb[i] = auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
     } else {
       const int64_t p0 = auto_pad == "VALID" ? 0 : pads[i], p1 = auto_pad == "VALID" ? 0 : pads[r + i];

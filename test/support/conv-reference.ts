@@ -118,7 +118,7 @@ export function convTransposeReference(a: ConvTransposeArgs) {
     const full = strides[i] * (inS[i] - 1) + op[i] + (ks[i] - 1) * dil[i] + 1;
     if (a.outputShape || a.autoPad === 'SAME_UPPER' || a.autoPad === 'SAME_LOWER') {
       out.push(a.outputShape ? a.outputShape[i] : inS[i] * strides[i]);
-      const total = full - out[i];
+      const total = Math.max(0, full - out[i]);
       pb.push(a.autoPad === 'SAME_UPPER' ? Math.floor(total / 2) : total - Math.floor(total / 2));
     } else {
       const p0 = a.autoPad === 'VALID' ? 0 : pads[i], p1 = a.autoPad === 'VALID' ? 0 : pads[r + i];
