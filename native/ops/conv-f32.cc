@@ -4,6 +4,12 @@
 
 namespace i8k {
 
+namespace {
+inline void copy_run(float* __restrict dst, const float* __restrict src, size_t n) {
+  for (size_t i = 0; i < n; i++) dst[i] = src[i];
+}
+}  // namespace
+
 F32Conv::F32Conv(const F32GemmConfig& gemm, const ConvConfig& conv, const Conv2DShape& s,
                  const float* w, const float* bias, const Activation& act)
     : gemm_(gemm), conv_(conv), s_(s), act_(act) {
@@ -45,44 +51,52 @@ void F32Conv::run_depthwise(const float* x, float* y, const RunContext& ctx) con
 }
 
 // Column panel of pixels [p0, p0 + nv): panel[k * NR + j] = im2col[k][p0 + j] for the channels of
-// one group (x points at the group's first input channel), then the row of ones.
-void F32Conv::pack_panel(const float* x, size_t p0, size_t nv, float* panel) const {
-  const size_t nr = gemm_.nr, cin_g = s_.cin / s_.group;
-  // The panel's pixels as runs along one output row.
-  struct Run { size_t oy, ox, j, count; };
-  Run runs[64];
-  size_t nruns = 0;
-  for (size_t j = 0; j < nv;) {
-    const size_t p = p0 + j, oy = p / s_.ow, ox = p % s_.ow, count = std::min(nv - j, s_.ow - ox);
-    runs[nruns++] = {oy, ox, j, count};
-    j += count;
-  }
-  float* dst = panel;
-  for (size_t c = 0; c < cin_g; c++) {
-    const float* plane = x + c * s_.h * s_.w;
-    for (size_t ky = 0; ky < s_.kh; ky++) {
-      for (size_t kx = 0; kx < s_.kw; kx++, dst += nr) {
-        for (size_t r = 0; r < nruns; r++) {
-          const Run& run = runs[r];
-          float* o = dst + run.j;
-          const long iy = long(run.oy * s_.sh + ky * s_.dh) - long(s_.pt);
-          if (iy < 0 || iy >= long(s_.h)) {
-            std::fill(o, o + run.count, 0.0f);
-            continue;
-          }
+// one group (x points at the group's first input channel), then the row of ones. Which parts of
+// a tap's row are padding and where the rest comes from do not depend on the channel, so they are
+// worked out once per panel as segments and replayed for every channel.
+void F32Conv::pack_panel(const float* x, size_t p0, size_t nv, float* panel,
+                         std::vector<PackSegment>* segs_buf) const {
+  const size_t nr = gemm_.nr, cin_g = s_.cin / s_.group, taps = s_.kh * s_.kw;
+  std::vector<PackSegment>& segs = *segs_buf;
+  segs.clear();
+  std::vector<uint32_t> tap_end(taps);
+  for (size_t ky = 0; ky < s_.kh; ky++)
+    for (size_t kx = 0; kx < s_.kw; kx++) {
+      for (size_t j = 0; j < nv;) {
+        const size_t p = p0 + j, oy = p / s_.ow, ox = p % s_.ow, count = std::min(nv - j, s_.ow - ox);
+        const long iy = long(oy * s_.sh + ky * s_.dh) - long(s_.pt);
+        if (iy < 0 || iy >= long(s_.h)) {
+          segs.push_back({uint32_t(j), 0, uint32_t(count), PackSegment::zero});
+        } else {
           // Columns t in [lo, hi) of the run read inside the row; the rest is padding.
-          const long sw = long(s_.sw), ix0 = long(run.ox * s_.sw + kx * s_.dw) - long(s_.pl);
+          const long sw = long(s_.sw), ix0 = long(ox * s_.sw + kx * s_.dw) - long(s_.pl);
           long lo = ix0 >= 0 ? 0 : (-ix0 + sw - 1) / sw;
           long hi = long(s_.w) - 1 - ix0 < 0 ? 0 : (long(s_.w) - 1 - ix0) / sw + 1;
-          lo = std::min<long>(lo, long(run.count));
-          hi = std::max(std::min<long>(hi, long(run.count)), lo);
-          std::fill(o, o + lo, 0.0f);
-          const float* src = plane + size_t(iy) * s_.w + ix0;
-          if (sw == 1) std::memcpy(o + lo, src + lo, size_t(hi - lo) * sizeof(float));
-          else
-            for (long t = lo; t < hi; t++) o[t] = src[t * sw];
-          std::fill(o + hi, o + run.count, 0.0f);
+          lo = std::min<long>(lo, long(count));
+          hi = std::max(std::min<long>(hi, long(count)), lo);
+          if (lo > 0) segs.push_back({uint32_t(j), 0, uint32_t(lo), PackSegment::zero});
+          if (hi > lo)
+            segs.push_back({uint32_t(j + lo), iy * long(s_.w) + ix0 + lo * sw, uint32_t(hi - lo),
+                            sw == 1 ? PackSegment::copy : PackSegment::strided});
+          if (long(count) > hi)
+            segs.push_back({uint32_t(j + hi), 0, uint32_t(long(count) - hi), PackSegment::zero});
         }
+        j += count;
+      }
+      tap_end[ky * s_.kw + kx] = uint32_t(segs.size());
+    }
+  const size_t plane = s_.h * s_.w, sw = s_.sw;
+  float* dst = panel;
+  for (size_t c = 0; c < cin_g; c++) {
+    const float* src = x + c * plane;
+    size_t sg = 0;
+    for (size_t t = 0; t < taps; t++, dst += nr) {
+      for (; sg < tap_end[t]; sg++) {
+        const PackSegment& g = segs[sg];
+        float* o = dst + g.dst;
+        if (g.kind == PackSegment::copy) copy_run(o, src + g.src, g.n);
+        else if (g.kind == PackSegment::zero) for (uint32_t i = 0; i < g.n; i++) o[i] = 0.0f;
+        else for (uint32_t i = 0; i < g.n; i++) o[i] = src[g.src + long(i * sw)];
       }
     }
   }
@@ -96,10 +110,11 @@ void F32Conv::run_gemm(const float* x, float* y, const RunContext& ctx) const {
   ctx.parallel_for(tasks, 1, [&](size_t begin, size_t end) {
     // Columns past nv are never stored by the kernel; zeroed once so they hold no stale NaNs.
     std::vector<float> panel(k1_ * nr, 0.0f);
+    std::vector<PackSegment> segs;
     for (size_t t = begin; t < end; t++) {
       const size_t p = t % panels, ng = t / panels, g = ng % s_.group, b = ng / s_.group;
       const size_t p0 = p * nr, nv = std::min(nr, pixels - p0);
-      pack_panel(x + (b * s_.cin + g * cin_g) * s_.h * s_.w, p0, nv, panel.data());
+      pack_panel(x + (b * s_.cin + g * cin_g) * s_.h * s_.w, p0, nv, panel.data(), &segs);
       const size_t oc0 = g * cout_g;
       float* out = y + (b * s_.cout + oc0) * pixels + p0;
       for (size_t i = 0; i < cout_g; i += mr) {

@@ -5,6 +5,7 @@
 //     as given; im2col writes each NR-pixel column panel straight into the kernel's packed layout
 //     (one per task, in L2) and a row of ones carries the bias, so bias needs no separate pass.
 #pragma once
+#include <cstdint>
 #include <vector>
 #include "../config/conv-config.h"
 #include "../config/kernel-config.h"
@@ -27,7 +28,15 @@ class F32Conv {
  private:
   void run_depthwise(const float* x, float* y, const RunContext& ctx) const;
   void run_gemm(const float* x, float* y, const RunContext& ctx) const;
-  void pack_panel(const float* x, size_t p0, size_t nv, float* panel) const;
+  // Part of one tap's panel row: padding, or a run of the input row.
+  struct PackSegment {
+    uint32_t dst;  // column in the panel row
+    long src;      // offset in the input plane
+    uint32_t n;
+    enum Kind : uint8_t { zero, copy, strided } kind;
+  };
+  void pack_panel(const float* x, size_t p0, size_t nv, float* panel,
+                  std::vector<PackSegment>* segs) const;
 
   F32GemmConfig gemm_;
   ConvConfig conv_;
