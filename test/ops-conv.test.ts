@@ -223,6 +223,8 @@ describe('native threads', () => {
     const cases = [
       randomConv(900, { n: 2, cin: 16, cout: 40, in: [20, 22], k: [3, 3], pads: [1, 1, 1, 1], activation: 'HardSwish' }),
       randomConv(901, { n: 1, cin: 24, cout: 24, group: 24, in: [30, 30], k: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }),
+      // One pixel panel: the output channels are split over the threads instead.
+      randomConv(902, { n: 1, cin: 32, cout: 50, in: [5, 5], k: [3, 3], pads: [1, 1, 1, 1], activation: 'LeakyRelu', activationParams: [0.2] }),
       ...matmulCases().filter((c) => c.name.includes('[13,40]')),
       ...poolCases().slice(0, 3),
       ...convTransposeCases().slice(1, 2),
@@ -234,6 +236,7 @@ describe('native threads', () => {
       const [y2] = await two.run(c.inputs);
       one.release(); two.release();
       expect(y2, c.name).toEqual(y1);
+      check(c, y2 as Float32Array);
     }
   });
 });

@@ -106,19 +106,27 @@ void F32Conv::pack_panel(const float* x, size_t p0, size_t nv, float* panel,
 void F32Conv::run_gemm(const float* x, float* y, const RunContext& ctx) const {
   const size_t nr = gemm_.nr, mr = gemm_.mr, pixels = s_.oh * s_.ow;
   const size_t panels = (pixels + nr - 1) / nr, cin_g = s_.cin / s_.group, cout_g = s_.cout / s_.group;
-  const size_t tasks = s_.n * s_.group * panels;
-  ctx.parallel_for(tasks, 1, [&](size_t begin, size_t end) {
+  // With few pixels (late layers), panels alone would leave threads idle: then the output
+  // channels are split too, each task packing its own copy of the panel.
+  const size_t row_blocks = (cout_g + mr - 1) / mr, base = s_.n * s_.group * panels;
+  const size_t want = ctx.threads() > 1 ? 4 * ctx.threads() : 1;
+  const size_t splits = std::max<size_t>(1, std::min(row_blocks, (want + base - 1) / base));
+  const size_t rows_per = (row_blocks + splits - 1) / splits * mr;
+  ctx.parallel_for(base * splits, 1, [&](size_t begin, size_t end) {
     // Columns past nv are never stored by the kernel; zeroed once so they hold no stale NaNs.
     std::vector<float> panel(k1_ * nr, 0.0f);
     std::vector<PackSegment> segs;
-    for (size_t t = begin; t < end; t++) {
+    for (size_t task = begin; task < end; task++) {
+      const size_t t = task / splits, split = task % splits;
       const size_t p = t % panels, ng = t / panels, g = ng % s_.group, b = ng / s_.group;
       const size_t p0 = p * nr, nv = std::min(nr, pixels - p0);
+      const size_t i0 = split * rows_per, i1 = std::min(cout_g, i0 + rows_per);
+      if (i0 >= i1) continue;
       pack_panel(x + (b * s_.cin + g * cin_g) * s_.h * s_.w, p0, nv, panel.data(), &segs);
       const size_t oc0 = g * cout_g;
       float* out = y + (b * s_.cout + oc0) * pixels + p0;
-      for (size_t i = 0; i < cout_g; i += mr) {
-        const size_t rows = std::min(mr, cout_g - i);
+      for (size_t i = i0; i < i1; i += mr) {
+        const size_t rows = std::min(mr, i1 - i);
         gemm_.ukernel(rows, nv, k1_, w_.data() + (oc0 + i) * k1_, k1_, panel.data(), zeros_.data(),
                       out + i * pixels, pixels, act_.min, act_.max);
         if (act_.kind != Activation::none)
