@@ -8,6 +8,10 @@ namespace {
 inline void copy_run(float* __restrict dst, const float* __restrict src, size_t n) {
   for (size_t i = 0; i < n; i++) dst[i] = src[i];
 }
+// Stride 2 (ResNet's stem, downsampling convs) with the stride known to the compiler.
+inline void copy_run_stride2(float* __restrict dst, const float* __restrict src, size_t n) {
+  for (size_t i = 0; i < n; i++) dst[i] = src[2 * i];
+}
 }  // namespace
 
 F32Conv::F32Conv(const F32GemmConfig& gemm, const ConvConfig& conv, const Conv2DShape& s,
@@ -96,6 +100,7 @@ void F32Conv::pack_panel(const float* x, size_t p0, size_t nv, float* panel,
         float* o = dst + g.dst;
         if (g.kind == PackSegment::copy) copy_run(o, src + g.src, g.n);
         else if (g.kind == PackSegment::zero) for (uint32_t i = 0; i < g.n; i++) o[i] = 0.0f;
+        else if (sw == 2) copy_run_stride2(o, src + g.src, g.n);
         else for (uint32_t i = 0; i < g.n; i++) o[i] = src[g.src + long(i * sw)];
       }
     }
