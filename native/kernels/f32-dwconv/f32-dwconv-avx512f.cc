@@ -1,0 +1,11 @@
+// Depthwise plane kernel compiled for avx512f (see f32-dwconv-impl.h).
+#include "f32-dwconv-impl.h"
+
+namespace i8k {
+
+void f32_dwconv_avx512f(const DwConvShape& s, const float* in, const float* w, float bias, float* out,
+                     float min, float max) {
+  dwconv_impl::dispatch<16>(s, in, w, bias, out, min, max);
+}
+
+}  // namespace i8k
