@@ -152,10 +152,12 @@ export function fuseActivations(g: Graph): number {
 
 /** The standard pipeline, in order. Returns how much each pass changed. */
 export function optimize(g: Graph): Record<string, number> {
+  // Dead branches first: their extra consumers would block the single-consumer fusions.
+  const dead = eliminateDeadNodes(g);
   return {
     removeIdentities: removeIdentities(g),
     foldBatchNorm: foldBatchNorm(g),
     fuseActivations: fuseActivations(g),
-    eliminateDeadNodes: eliminateDeadNodes(g),
+    eliminateDeadNodes: dead + eliminateDeadNodes(g),
   };
 }
