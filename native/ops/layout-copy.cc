@@ -25,23 +25,26 @@ void copy_elements_any(size_t esize, const uint8_t* src, int64_t ss, uint8_t* ds
   }
 }
 
-// dst[r][c] = src[c][r] on a tile: reads down src columns, writes dst rows contiguously.
+// dst[r][c] = src[c][r] over rows x cols, one 64-byte-wide tile at a time. The tile goes through a
+// local buffer so each pass touches one cache line at a time: with power-of-two strides (1024
+// floats) the lines of a tile share one L1 set, and reading or writing them interleaved thrashes.
 template <typename T>
 void transpose_tile(const uint8_t* src, int64_t src_col, uint8_t* dst, int64_t dst_row,
                     int64_t rows, int64_t cols) {
   constexpr int64_t kTile = 64 / sizeof(T) < 8 ? 8 : 64 / sizeof(T);
+  T buf[kTile][kTile];
   for (int64_t r0 = 0; r0 < rows; r0 += kTile) {
-    const int64_t r1 = std::min(rows, r0 + kTile);
+    const int64_t nr = std::min(kTile, rows - r0);
     for (int64_t c0 = 0; c0 < cols; c0 += kTile) {
-      const int64_t c1 = std::min(cols, c0 + kTile);
-      for (int64_t r = r0; r < r1; r++) {
-        T* d = reinterpret_cast<T*>(dst + r * dst_row);
-        const uint8_t* s = src + r * int64_t(sizeof(T));
-        for (int64_t c = c0; c < c1; c++) {
-          T v;
-          std::memcpy(&v, s + c * src_col, sizeof(T));
-          d[c] = v;
-        }
+      const int64_t nc = std::min(kTile, cols - c0);
+      for (int64_t c = 0; c < nc; c++)
+        std::memcpy(buf[c], src + (c0 + c) * src_col + r0 * int64_t(sizeof(T)), size_t(nr) * sizeof(T));
+      for (int64_t r = 0; r < nr; r++) {
+        T* d = reinterpret_cast<T*>(dst + (r0 + r) * dst_row) + c0;
+        if (nc == kTile)
+          for (int64_t c = 0; c < kTile; c++) d[c] = buf[c][r];
+        else
+          for (int64_t c = 0; c < nc; c++) d[c] = buf[c][r];
       }
     }
   }
@@ -66,10 +69,10 @@ void parallel_memcpy(void* dst, const void* src, size_t bytes, const RunContext&
   });
 }
 
-StridedCopy::StridedCopy(const std::vector<int64_t>& dims, const std::vector<int64_t>& src_strides,
+StridedCopy::StridedCopy(X32TransposeFn x32, const std::vector<int64_t>& dims, const std::vector<int64_t>& src_strides,
                          const std::vector<int64_t>& dst_strides, size_t elem_size,
                          int64_t src_offset, int64_t dst_offset)
-    : esize_(elem_size), src_offset_(src_offset * int64_t(elem_size)),
+    : x32_(x32), esize_(elem_size), src_offset_(src_offset * int64_t(elem_size)),
       dst_offset_(dst_offset * int64_t(elem_size)) {
   const int64_t es = int64_t(elem_size);
   std::vector<Dim> d;
@@ -103,8 +106,8 @@ StridedCopy::StridedCopy(const std::vector<int64_t>& dims, const std::vector<int
   outer_ = d;
   for (const Dim& o : outer_) outer_count_ *= size_t(o.n);
   if (mode_ == Mode::transpose) {
-    constexpr int64_t kRowsPerTask = 64;
-    row_blocks_ = size_t((tile_rows_.n + kRowsPerTask - 1) / kRowsPerTask);
+    row_blocks_ = size_t((tile_rows_.n + kTaskRows - 1) / kTaskRows);
+    col_blocks_ = size_t((inner_.n + kTaskCols - 1) / kTaskCols);
   }
 }
 
@@ -125,8 +128,8 @@ void StridedCopy::run(const void* src_v, void* dst_v, const RunContext& ctx) con
                                 else run_elements(src, dst, b, e);
                               });
     case Mode::transpose: {
-      const size_t task_bytes = row_bytes * 64;
-      return ctx.parallel_for(outer_count_ * row_blocks_, std::max<size_t>(1, kTaskBytes / task_bytes),
+      const size_t task_bytes = size_t(std::min(inner_.n, kTaskCols) * std::min(tile_rows_.n, kTaskRows)) * esize_;
+      return ctx.parallel_for(outer_count_ * row_blocks_ * col_blocks_, std::max<size_t>(1, kTaskBytes / task_bytes),
                               [&](size_t b, size_t e) { run_transpose(src, dst, b, e); });
     }
   }
@@ -183,19 +186,18 @@ void StridedCopy::run_elements(const uint8_t* src, uint8_t* dst, size_t begin, s
 }
 
 void StridedCopy::run_transpose(const uint8_t* src, uint8_t* dst, size_t begin, size_t end) const {
-  constexpr int64_t kRowsPerTask = 64;
   for (size_t t = begin; t < end; t++) {
-    const size_t o = t / row_blocks_;
-    const int64_t r0 = int64_t(t % row_blocks_) * kRowsPerTask;
-    const int64_t rows = std::min(kRowsPerTask, tile_rows_.n - r0);
+    const size_t o = t / (row_blocks_ * col_blocks_), rc = t % (row_blocks_ * col_blocks_);
+    const int64_t r0 = int64_t(rc / col_blocks_) * kTaskRows, c0 = int64_t(rc % col_blocks_) * kTaskCols;
+    const int64_t rows = std::min(kTaskRows, tile_rows_.n - r0), cols = std::min(kTaskCols, inner_.n - c0);
     int64_t so, dof;
     offsets_of(outer_, o, &so, &dof);
-    const uint8_t* s = src + so + r0 * tile_rows_.src;
-    uint8_t* d = dst + dof + r0 * tile_rows_.dst;
+    const uint8_t* s = src + so + r0 * tile_rows_.src + c0 * inner_.src;
+    uint8_t* d = dst + dof + r0 * tile_rows_.dst + c0 * inner_.dst;
     switch (esize_) {
-      case 1: transpose_tile<uint8_t>(s, inner_.src, d, tile_rows_.dst, rows, inner_.n); break;
-      case 4: transpose_tile<uint32_t>(s, inner_.src, d, tile_rows_.dst, rows, inner_.n); break;
-      default: transpose_tile<uint64_t>(s, inner_.src, d, tile_rows_.dst, rows, inner_.n); break;
+      case 1: transpose_tile<uint8_t>(s, inner_.src, d, tile_rows_.dst, rows, cols); break;
+      case 4: x32_(s, inner_.src, d, tile_rows_.dst, rows, cols); break;
+      default: transpose_tile<uint64_t>(s, inner_.src, d, tile_rows_.dst, rows, cols); break;
     }
   }
 }

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <vector>
+#include "../kernels/x32-transpose/x32-transpose.h"
 #include "../plan/thread-pool.h"
 
 namespace i8k {
@@ -18,7 +19,8 @@ void parallel_memcpy(void* dst, const void* src, size_t bytes, const RunContext&
 class StridedCopy {
  public:
   // Strides in elements (negative allowed, 0 to repeat); offsets are added to the run() pointers.
-  StridedCopy(const std::vector<int64_t>& dims, const std::vector<int64_t>& src_strides,
+  // x32: the 4-byte transpose kernel of the plan's ISA.
+  StridedCopy(X32TransposeFn x32, const std::vector<int64_t>& dims, const std::vector<int64_t>& src_strides,
               const std::vector<int64_t>& dst_strides, size_t elem_size, int64_t src_offset = 0,
               int64_t dst_offset = 0);
   void run(const void* src, void* dst, const RunContext& ctx) const;
@@ -32,13 +34,16 @@ class StridedCopy {
   void run_transpose(const uint8_t* src, uint8_t* dst, size_t begin, size_t end) const;
   void run_elements(const uint8_t* src, uint8_t* dst, size_t begin, size_t end) const;
 
+  X32TransposeFn x32_;
   Mode mode_ = Mode::empty;
   size_t esize_;
   int64_t src_offset_, dst_offset_;  // bytes
   std::vector<Dim> outer_;           // iterated dims, outermost first
   Dim inner_{1, 0, 0};               // innermost dim (rows/elements) or tile columns (transpose)
   Dim tile_rows_{1, 0, 0};           // transpose: the dim read contiguously, written with a stride
-  size_t outer_count_ = 1, row_blocks_ = 1;
+  // Transpose tasks: blocks of rows x columns (multiples of every tile size).
+  static constexpr int64_t kTaskRows = 64, kTaskCols = 256;
+  size_t outer_count_ = 1, row_blocks_ = 1, col_blocks_ = 1;
 };
 
 }  // namespace i8k

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <numeric>
+#include "../config/layout-config.h"
 #include "../ops/layout-copy.h"
 #include "../ops/layout-map.h"
 #include "../ops/resize.h"
@@ -277,7 +278,7 @@ std::unique_ptr<Op> make_transpose(const OpContext& c) {
   Dims out(r), src(r);
   for (size_t i = 0; i < r; i++) out[i] = in[size_t(perm[i])], src[i] = in_strides[size_t(perm[i])];
   if (!expect_shape(c, 0, out)) return nullptr;
-  return single_copy(c, StridedCopy(out, src, contiguous_strides(out), size_t(dtype_size(c.input(0)->dtype))));
+  return single_copy(c, StridedCopy(layout_kernels(c.cfg.isa).x32_transpose, out, src, contiguous_strides(out), size_t(dtype_size(c.input(0)->dtype))));
 }
 
 std::unique_ptr<Op> make_concat(const OpContext& c) {
@@ -310,7 +311,7 @@ std::unique_ptr<Op> make_concat(const OpContext& c) {
   for (size_t i = 0; i < c.op.inputs.size(); i++) {
     const Dims& d = c.input(i)->dims;
     parts.push_back({source(c, i), c.op.outputs[0],
-                     StridedCopy(d, contiguous_strides(d), out_strides, es, 0, at * out_strides[size_t(axis)])});
+                     StridedCopy(layout_kernels(c.cfg.isa).x32_transpose, d, contiguous_strides(d), out_strides, es, 0, at * out_strides[size_t(axis)])});
     at += d[size_t(axis)];
   }
   return std::make_unique<StridedOp>(std::move(parts));
@@ -354,7 +355,7 @@ std::unique_ptr<Op> make_split(const OpContext& c) {
     d[size_t(axis)] = split[size_t(o)];
     if (!expect_shape(c, size_t(o), d)) return nullptr;
     parts.push_back({source(c, 0), c.op.outputs[size_t(o)],
-                     StridedCopy(d, in_strides, contiguous_strides(d), es, at * in_strides[size_t(axis)], 0)});
+                     StridedCopy(layout_kernels(c.cfg.isa).x32_transpose, d, in_strides, contiguous_strides(d), es, at * in_strides[size_t(axis)], 0)});
     at += split[size_t(o)];
   }
   return std::make_unique<StridedOp>(std::move(parts));
@@ -416,7 +417,7 @@ std::unique_ptr<Op> make_slice(const OpContext& c) {
     src[i] = in_strides[i] * step[i];
     if (!empty) offset += start[i] * in_strides[i];
   }
-  return single_copy(c, StridedCopy(out, src, contiguous_strides(out), size_t(dtype_size(c.input(0)->dtype)), offset, 0));
+  return single_copy(c, StridedCopy(layout_kernels(c.cfg.isa).x32_transpose, out, src, contiguous_strides(out), size_t(dtype_size(c.input(0)->dtype)), offset, 0));
 }
 
 std::unique_ptr<Op> make_expand(const OpContext& c) {
@@ -436,7 +437,7 @@ std::unique_ptr<Op> make_expand(const OpContext& c) {
     if (i + in.size() >= r && a != 1) src[i] = in_strides[i + in.size() - r];
   }
   if (!expect_shape(c, 0, out)) return nullptr;
-  return single_copy(c, StridedCopy(out, src, contiguous_strides(out), size_t(dtype_size(c.input(0)->dtype))));
+  return single_copy(c, StridedCopy(layout_kernels(c.cfg.isa).x32_transpose, out, src, contiguous_strides(out), size_t(dtype_size(c.input(0)->dtype))));
 }
 
 std::unique_ptr<Op> make_tile(const OpContext& c) {
@@ -457,7 +458,7 @@ std::unique_ptr<Op> make_tile(const OpContext& c) {
     src.insert(src.end(), {0, in_strides[i]});
     dst.insert(dst.end(), {in[i] * out_strides[i], out_strides[i]});
   }
-  return single_copy(c, StridedCopy(box, src, dst, size_t(dtype_size(c.input(0)->dtype))));
+  return single_copy(c, StridedCopy(layout_kernels(c.cfg.isa).x32_transpose, box, src, dst, size_t(dtype_size(c.input(0)->dtype))));
 }
 
 // ---- Gather ----------------------------------------------------------------------------------
