@@ -21,14 +21,14 @@ bool parse_nearest_round(const std::string& s, NearestRound* out) {
   return false;
 }
 
-double resize_source(ResizeCoord mode, int64_t x, double scale, int64_t in, int64_t out) {
+double resize_source(ResizeCoord mode, int64_t x, double scale, int64_t in, double out_len) {
   switch (mode) {
     case ResizeCoord::half_pixel:
       return (double(x) + 0.5) / scale - 0.5;
     case ResizeCoord::pytorch_half_pixel:
-      return out > 1 ? (double(x) + 0.5) / scale - 0.5 : 0.0;
+      return out_len > 1 ? (double(x) + 0.5) / scale - 0.5 : 0.0;
     case ResizeCoord::align_corners:
-      return out > 1 ? double(x) * double(in - 1) / double(out - 1) : 0.0;
+      return out_len > 1 ? double(x) * double(in - 1) / (out_len - 1) : 0.0;
     case ResizeCoord::asymmetric:
       return double(x) / scale;
     case ResizeCoord::tf_half_pixel_for_nn:
@@ -37,10 +37,11 @@ double resize_source(ResizeCoord mode, int64_t x, double scale, int64_t in, int6
   return 0;
 }
 
-std::vector<int64_t> nearest_map(ResizeCoord mode, NearestRound round, double scale, int64_t in, int64_t out) {
+std::vector<int64_t> nearest_map(ResizeCoord mode, NearestRound round, double scale, int64_t in,
+                                 int64_t out, double out_len) {
   std::vector<int64_t> map(static_cast<size_t>(out));
   for (int64_t x = 0; x < out; x++) {
-    const double s = resize_source(mode, x, scale, in, out);
+    const double s = resize_source(mode, x, scale, in, out_len);
     double i;
     switch (round) {
       case NearestRound::round_prefer_floor:
@@ -61,11 +62,12 @@ std::vector<int64_t> nearest_map(ResizeCoord mode, NearestRound round, double sc
   return map;
 }
 
-std::vector<BilinearResize::Tap> BilinearResize::taps(ResizeCoord mode, double scale, int64_t in, int64_t out) {
+std::vector<BilinearResize::Tap> BilinearResize::taps(ResizeCoord mode, double scale, int64_t in, int64_t out,
+                                                      double out_len) {
   std::vector<Tap> t(static_cast<size_t>(out));
   for (int64_t x = 0; x < out; x++) {
     // Sampling outside the input reads the edge value (ONNX pads with edge values).
-    const double s = std::min(std::max(resize_source(mode, x, scale, in, out), 0.0), double(in - 1));
+    const double s = std::min(std::max(resize_source(mode, x, scale, in, out_len), 0.0), double(in - 1));
     const int64_t lo = int64_t(std::floor(s));
     t[size_t(x)] = {lo, std::min(lo + 1, in - 1), float(s - double(lo))};
   }
@@ -73,9 +75,9 @@ std::vector<BilinearResize::Tap> BilinearResize::taps(ResizeCoord mode, double s
 }
 
 BilinearResize::BilinearResize(size_t planes, int64_t in_h, int64_t in_w, int64_t out_h, int64_t out_w,
-                               double scale_h, double scale_w, ResizeCoord mode)
+                               double scale_h, double scale_w, double len_h, double len_w, ResizeCoord mode)
     : planes_(planes), in_h_(in_h), in_w_(in_w), out_h_(out_h), out_w_(out_w),
-      ty_(taps(mode, scale_h, in_h, out_h)), tx_(taps(mode, scale_w, in_w, out_w)) {}
+      ty_(taps(mode, scale_h, in_h, out_h, len_h)), tx_(taps(mode, scale_w, in_w, out_w, len_w)) {}
 
 void BilinearResize::run(const float* x, float* y, const RunContext& ctx) const {
   const size_t rows = planes_ * size_t(out_h_);

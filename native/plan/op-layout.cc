@@ -666,7 +666,7 @@ std::unique_ptr<Op> make_resize(const OpContext& c) {
   if (scales_v && numel(scales_v->dims) == 0) scales_v = nullptr;
   if (sizes_v && numel(sizes_v->dims) == 0) sizes_v = nullptr;
   if (!scales_v == !sizes_v) return c.fail("expected exactly one of scales and sizes"), nullptr;
-  std::vector<double> scale(size_t(r), 1.0);
+  std::vector<double> scale(size_t(r), 1.0), len(x->dims.begin(), x->dims.end());
   Dims out = x->dims;
   if (scales_v) {
     if (!scales_v->constant || scales_v->dtype != DType::f32 || scales_v->dims.size() != 1 ||
@@ -678,7 +678,8 @@ std::unique_ptr<Op> make_resize(const OpContext& c) {
       std::memcpy(&s, scales_v->data.data() + 4 * i, 4);
       if (!(s > 0) || !std::isfinite(s)) return c.fail("expected scales > 0 but received " + std::to_string(s)), nullptr;
       const size_t a = size_t(axes[i]);
-      scale[a] = s, out[a] = int64_t(std::floor(double(x->dims[a]) * double(s)));
+      len[a] = double(x->dims[a]) * double(s);
+      scale[a] = s, out[a] = int64_t(std::floor(len[a]));
     }
   } else {
     Dims sizes;
@@ -688,7 +689,7 @@ std::unique_ptr<Op> make_resize(const OpContext& c) {
     for (size_t i = 0; i < axes.size(); i++) {
       const size_t a = size_t(axes[i]);
       if (sizes[i] < 0) return c.fail("expected sizes >= 0 but received " + dims_str(sizes)), nullptr;
-      out[a] = sizes[i];
+      out[a] = sizes[i], len[a] = double(sizes[i]);
       scale[a] = x->dims[a] ? double(sizes[i]) / double(x->dims[a]) : 1.0;
     }
   }
@@ -697,7 +698,7 @@ std::unique_ptr<Op> make_resize(const OpContext& c) {
     if (x->dims[d] == 0 && out[d] > 0) return c.fail("expected a non-empty input dim " + std::to_string(d) + " to resize"), nullptr;
   if (mode == "nearest") {
     std::vector<Dims> maps(static_cast<size_t>(r));
-    for (size_t d = 0; d < size_t(r); d++) maps[d] = nearest_map(coord, round, scale[d], x->dims[d], out[d]);
+    for (size_t d = 0; d < size_t(r); d++) maps[d] = nearest_map(coord, round, scale[d], x->dims[d], out[d], len[d]);
     return std::make_unique<MapOp>(source(c, 0), c.op.outputs[0],
                                    IndexMapCopy(x->dims, std::move(maps), size_t(dtype_size(x->dtype)),
                                                 std::vector<uint8_t>(8, 0)));
@@ -710,7 +711,7 @@ std::unique_ptr<Op> make_resize(const OpContext& c) {
   const size_t h = size_t(r) - 2, w = size_t(r) - 1;
   return std::make_unique<BilinearOp>(source(c, 0), c.op.outputs[0],
                                       BilinearResize(size_t(numel(Dims(x->dims.begin(), x->dims.end() - 2))), x->dims[h],
-                                                     x->dims[w], out[h], out[w], scale[h], scale[w], coord));
+                                                     x->dims[w], out[h], out[w], scale[h], scale[w], len[h], len[w], coord));
 }
 
 // ---- Shape, Size -----------------------------------------------------------------------------

@@ -162,6 +162,7 @@ export function pad(x: Tensor, pads: number[], mode: 'constant' | 'edge' | 'refl
 export type Coord = 'half_pixel' | 'pytorch_half_pixel' | 'align_corners' | 'asymmetric' | 'tf_half_pixel_for_nn';
 export type Round = 'round_prefer_floor' | 'round_prefer_ceil' | 'floor' | 'ceil';
 
+/** outN: the resized length, in * scale (unfloored) when scales are given, as the ONNX reference has it. */
 export function resizeSource(mode: Coord, x: number, scale: number, inN: number, outN: number): number {
   switch (mode) {
     case 'half_pixel': return (x + 0.5) / scale - 0.5;
@@ -183,29 +184,30 @@ function nearest(s: number, round: Round): number {
 }
 
 /** Output shape and per-axis scales from scales (floor(in * scale)) or sizes (scale = out / in). */
-export function resizeShape(x: Tensor, scales?: number[], sizes?: number[]): { shape: number[]; scale: number[] } {
-  if (sizes) return { shape: sizes, scale: sizes.map((s, i) => s / x.shape[i]) };
+export function resizeShape(x: Tensor, scales?: number[], sizes?: number[]): { shape: number[]; scale: number[]; len: number[] } {
+  if (sizes) return { shape: sizes, scale: sizes.map((s, i) => s / x.shape[i]), len: sizes };
   const f = scales!.map((s) => Math.fround(s));
-  return { shape: x.shape.map((d, i) => Math.floor(d * f[i])), scale: f };
+  const len = x.shape.map((d, i) => d * f[i]);
+  return { shape: len.map(Math.floor), scale: f, len };
 }
 
 export function resizeNearest(x: Tensor, scales: number[] | undefined, sizes: number[] | undefined, mode: Coord, round: Round): Tensor {
-  const { shape, scale } = resizeShape(x, scales, sizes);
+  const { shape, scale, len } = resizeShape(x, scales, sizes);
   return build(x.dtype, shape, (c) =>
     x.data[flat(c.map((v, d) => {
-      const i = nearest(resizeSource(mode, v, scale[d], x.shape[d], shape[d]), round);
+      const i = nearest(resizeSource(mode, v, scale[d], x.shape[d], len[d]), round);
       return Math.min(Math.max(i, 0), x.shape[d] - 1);
     }), x.shape)]);
 }
 
 /** Linear over every axis (only the last two change in practice), float64, edge values outside. */
 export function resizeLinear(x: Tensor, scales: number[] | undefined, sizes: number[] | undefined, mode: Coord): Tensor {
-  const { shape, scale } = resizeShape(x, scales, sizes);
+  const { shape, scale, len } = resizeShape(x, scales, sizes);
   const r = x.shape.length;
   return build(x.dtype, shape, (c) => {
     const lo: number[] = [], w: number[] = [];
     for (let d = 0; d < r; d++) {
-      const s = Math.min(Math.max(resizeSource(mode, c[d], scale[d], x.shape[d], shape[d]), 0), x.shape[d] - 1);
+      const s = Math.min(Math.max(resizeSource(mode, c[d], scale[d], x.shape[d], len[d]), 0), x.shape[d] - 1);
       lo.push(Math.floor(s));
       w.push(s - Math.floor(s));
     }
