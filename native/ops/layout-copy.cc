@@ -94,7 +94,7 @@ StridedCopy::StridedCopy(X32TransposeFn x32, const std::vector<int64_t>& dims, c
     mode_ = Mode::elements;
     // A dim read contiguously but written with a stride, under columns written contiguously: a
     // transpose, done in cache-sized tiles instead of one strided element at a time.
-    if (inner_.dst == es && inner_.n >= 4)
+    if (inner_.dst == es)
       for (size_t k = d.size(); k-- > 0;)
         if (d[k].src == es && d[k].n >= 4) {
           mode_ = Mode::transpose;
