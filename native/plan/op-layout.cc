@@ -657,7 +657,7 @@ std::unique_ptr<Op> make_resize(const OpContext& c) {
   const int64_t r = int64_t(x->dims.size());
   Dims axes;
   bool given;
-  if (!axes_of(c, 99, r, &axes, &given)) return nullptr;
+  if (!axes_of(c, size_t(-1), r, &axes, &given)) return nullptr;  // opset 18 axes: attribute only
   if (!given) for (int64_t i = 0; i < r; i++) axes.push_back(i);
   // Opset 10: (X, scales); 11+: (X, roi, scales, sizes) with roi ignored (no tf_crop_and_resize).
   const size_t scales_at = c.op.inputs.size() == 2 ? 1 : 2;
