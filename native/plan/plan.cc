@@ -66,6 +66,10 @@ bool check_structure(const PlanDesc& d, Error* err) {
 
 }  // namespace
 
+void RunContext::fail(const std::string& rule) const {
+  if (error && error->code.empty()) *error = {"INVALID_ARGUMENT", rule};
+}
+
 bool OpContext::expect(const ValueInfo* v, const char* role, DType dtype, size_t rank) const {
   if (!v) return fail(std::string("expected input ") + role + " but it is absent");
   if (v->dtype != dtype || v->dims.size() != rank)
@@ -133,6 +137,7 @@ std::unique_ptr<Plan> Plan::create(const uint8_t* bytes, size_t size, const Kern
       for (const auto& [name, _] : op.attrs)
         if (!ctx.used.count(name)) return fail(err, ctx.where + ": unknown attribute " + name), nullptr;
       plan->ops_.push_back(std::move(built));
+      plan->op_names_.push_back(ctx.where);
     }
     // Weights now live packed inside the ops.
     for (auto& v : desc.values) std::vector<uint8_t>().swap(v.data);
@@ -179,8 +184,15 @@ bool Plan::run(const ConstBuffer* in, size_t n_in, const MutBuffer* out, size_t 
         scratch[id].resize(values_[id].bytes);
         buffers[id] = scratch[id].data();
       }
-    RunContext ctx{pool_.get()};
-    for (const auto& op : ops_) op->run(buffers.data(), ctx);
+    Error op_err;
+    RunContext ctx{pool_.get(), &op_err};
+    for (size_t o = 0; o < ops_.size(); o++) {
+      ops_[o]->run(buffers.data(), ctx);
+      if (!op_err.code.empty()) {
+        *err = {op_err.code, op_names_[o] + ": " + op_err.message};
+        return false;
+      }
+    }
     return true;
   } catch (const std::bad_alloc&) {
     *err = {"OUT_OF_MEMORY", "Out of memory while running the plan"};

@@ -39,7 +39,8 @@ struct MutBuffer {
 class Op {
  public:
   virtual ~Op() = default;
-  // buffers[id] points at value id's memory for this run; ctx spreads work over the plan's pool.
+  // buffers[id] points at value id's memory for this run (null for constants: an op keeps what it
+  // needs of them at creation); ctx spreads work over the plan's pool and takes run-time failures.
   virtual void run(void* const* buffers, const RunContext& ctx) const = 0;
 };
 
@@ -61,6 +62,7 @@ class Plan {
   const KernelConfig* cfg_ = nullptr;
   std::vector<ValueInfo> values_;
   std::vector<std::unique_ptr<Op>> ops_;
+  std::vector<std::string> op_names_;  // "op 3 (Gather)", for run-time messages
   std::vector<int32_t> inputs_, outputs_;
   std::unique_ptr<ThreadPool> pool_;
 };

@@ -7,10 +7,13 @@
 #include <cstddef>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
 namespace i8k {
+
+struct Error;
 
 class ThreadPool {
  public:
@@ -46,6 +49,11 @@ class ThreadPool {
 // What an op gets besides its buffers.
 struct RunContext {
   ThreadPool* pool = nullptr;  // null: run on the calling thread
+  // Where an op reports a failure that only its inputs' contents reveal (an out-of-range Gather
+  // index): the op calls fail() on the calling thread and returns; Plan::run stops after that op.
+  Error* error = nullptr;
+
+  void fail(const std::string& rule) const;
 
   size_t threads() const { return pool ? pool->threads() : 1; }
   // fn(begin, end) over [0, n) in chunks of at least `grain` items.
