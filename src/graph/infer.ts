@@ -153,6 +153,9 @@ export const RULES: Record<string, Rule> = {
   Concat: (c) => {
     const ts = c.inputs.filter((t): t is StaticType => !!t);
     const axis = normAxis(intAttr(c.node, 'axis', 0), ts[0].shape.length);
+    for (const t of ts)
+      if (t.shape.length !== ts[0].shape.length || t.shape.some((d, i) => i !== axis && d !== ts[0].shape[i]))
+        fail(`expected Concat inputs to agree except on axis ${axis} but received [${ts[0].shape}] and [${t.shape}]`);
     const shape = [...ts[0].shape];
     shape[axis] = ts.reduce((s, t) => s + t.shape[axis], 0);
     return [{ dtype: ts[0].dtype, shape }];
