@@ -80,5 +80,7 @@ export function specialize(g: Graph, inputs: Map<string, StaticType>): Specializ
       throw new InvalidGraphError(`Invalid graph: ${where(n)} with inputs ${ins}: ${e.message}`);
     }
   }
+  for (const o of g.outputs)
+    if (!types.has(o.name)) throw new InvalidGraphError(`Invalid graph: output "${o.name}" is produced by no node, input or initializer`);
   return { types, consts, nodes };
 }
