@@ -52,7 +52,9 @@ Napi::TypedArray new_typed_array(Napi::Env env, DType t, size_t bytes) {
       return Napi::Int32Array::New(env, bytes / 4, buf, 0);
     case DType::s8:
       return Napi::Int8Array::New(env, bytes, buf, 0);
-    case DType::u8:
+    case DType::s64:
+      return Napi::TypedArrayOf<int64_t>::New(env, bytes / 8, buf, 0, napi_bigint64_array);
+    default:  // u8, bool
       break;
   }
   return Napi::Uint8Array::New(env, bytes, buf, 0);

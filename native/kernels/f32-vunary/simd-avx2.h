@@ -26,6 +26,7 @@ struct Avx2 {
   static M mor(M a, M b) { return _mm256_or_ps(a, b); }
   static V select(M m, V a, V b) { return _mm256_blendv_ps(b, a, m); }
   static I to_int(V a) { return _mm256_cvttps_epi32(a); }
+  static I isub(I a, I b) { return _mm256_sub_epi32(a, b); }
   static V exp2i(I n) {
     return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n, _mm256_set1_epi32(127)), 23));
   }

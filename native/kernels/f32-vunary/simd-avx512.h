@@ -32,6 +32,7 @@ struct Avx512 {
   static M mor(M a, M b) { return M(a | b); }
   static V select(M m, V a, V b) { return _mm512_mask_blend_ps(m, b, a); }
   static I to_int(V a) { return _mm512_cvttps_epi32(a); }
+  static I isub(I a, I b) { return _mm512_sub_epi32(a, b); }
   static V exp2i(I n) {
     return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(n, _mm512_set1_epi32(127)), 23));
   }

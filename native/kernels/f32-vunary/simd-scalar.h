@@ -28,6 +28,7 @@ struct Scalar {
   static M mor(M a, M b) { return a || b; }
   static V select(M m, V a, V b) { return m ? a : b; }
   static I to_int(V a) { return int32_t(a); }  // a is integral and in range
+  static I isub(I a, I b) { return a - b; }
   static V exp2i(I n) {  // 2^n for n in [-126, 127]
     uint32_t bits = uint32_t(n + 127) << 23;
     float f;

@@ -30,7 +30,7 @@ inline typename S::V exp(typename S::V x) {
   p = S::fma(p, r, S::splat(1.0f));
   auto ni = S::to_int(n);
   auto n1 = S::to_int(S::floor(n * S::splat(0.5f)));
-  V y = p * S::exp2i(n1) * S::exp2i(ni - n1);
+  V y = p * S::exp2i(n1) * S::exp2i(S::isub(ni, n1));
   y = S::select(S::lt(S::splat(88.7228394f), x), inf, y);
   return S::select(S::ne(x, x), x, y);
 }
@@ -62,9 +62,12 @@ inline typename S::V log(typename S::V x) {
   return S::select(S::mor(S::lt(x, S::splat(0.0f)), S::ne(x, x)), S::splat(std::numeric_limits<float>::quiet_NaN()), y);
 }
 
+// 1/(1 + e^-x) for x >= 0, e^x/(1 + e^x) below: no overflow and full accuracy into the subnormals.
 template <class S>
 inline typename S::V sigmoid(typename S::V x) {
-  return S::splat(1.0f) / (S::splat(1.0f) + exp<S>(S::splat(0.0f) - x));
+  typename S::V e = exp<S>(S::splat(0.0f) - S::abs(x));
+  typename S::V q = S::splat(1.0f) / (S::splat(1.0f) + e);
+  return S::select(S::lt(x, S::splat(0.0f)), e * q, q);
 }
 
 // tanh: odd Taylor series up to x^15 for |x| < 0.4 (no cancellation), else 1 - 2/(e^2|x| + 1).
