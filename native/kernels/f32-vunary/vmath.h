@@ -1,7 +1,7 @@
 // Vector approximations of exp, log, tanh and erf written once over a SIMD abstraction S (see
 // simd-*.h); every ISA and the scalar twin run the same algorithm.
 // Measured against float64 (test/ops-elementwise.test.ts): exp, log, sigmoid, tanh, softplus,
-// erf within 1e-6 relative; gelu within 1e-6 relative + 1e-7 absolute (its erf near -1 cancels).
+// erf within 1e-6 relative; gelu within 1e-6 relative + 1e-6 absolute (1 + erf cancels near -1).
 #pragma once
 #include <cstddef>
 #include <cstring>
