@@ -12,6 +12,10 @@ ElementwiseConfig elementwise_config(Isa isa) {
     case Isa::avx512vnni:
       return {&f32_vunary_16x_avx512f, &f32_vbinary_16x_avx512f, &f32_rowwise_16x_avx512f};
 #endif
+#if defined(__wasm_simd128__)
+    case Isa::wasmsimd:
+      return {&f32_vunary_4x_wasmsimd, &f32_vbinary_4x_wasmsimd, &f32_rowwise_4x_wasmsimd};
+#endif
     default:
       return {&f32_vunary_scalar, &f32_vbinary_scalar, &f32_rowwise_scalar};
   }

@@ -20,5 +20,6 @@ struct F32RowwiseKernels {
 extern const F32RowwiseKernels f32_rowwise_scalar;
 extern const F32RowwiseKernels f32_rowwise_8x_avx2_fma;
 extern const F32RowwiseKernels f32_rowwise_16x_avx512f;
+extern const F32RowwiseKernels f32_rowwise_4x_wasmsimd;
 
 }  // namespace i8k

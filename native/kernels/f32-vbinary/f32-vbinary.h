@@ -22,5 +22,6 @@ struct F32VBinaryKernels {
 extern const F32VBinaryKernels f32_vbinary_scalar;
 extern const F32VBinaryKernels f32_vbinary_8x_avx2_fma;
 extern const F32VBinaryKernels f32_vbinary_16x_avx512f;
+extern const F32VBinaryKernels f32_vbinary_4x_wasmsimd;
 
 }  // namespace i8k

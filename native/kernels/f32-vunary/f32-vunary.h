@@ -35,5 +35,6 @@ struct F32VUnaryKernels {
 extern const F32VUnaryKernels f32_vunary_scalar;
 extern const F32VUnaryKernels f32_vunary_8x_avx2_fma;
 extern const F32VUnaryKernels f32_vunary_16x_avx512f;
+extern const F32VUnaryKernels f32_vunary_4x_wasmsimd;
 
 }  // namespace i8k

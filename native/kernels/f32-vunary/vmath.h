@@ -77,7 +77,7 @@ inline typename S::V tanh(typename S::V x) {
   V a = S::abs(x);
   V big = S::splat(1.0f) - S::splat(2.0f) / (exp<S>(a + a) + S::splat(1.0f));
   V x2 = x * x;
-  V p = S::splat(-929569.0f / 638512875);
+  V p = S::splat(-929569.0f / 638512875.0f);
   p = S::fma(p, x2, S::splat(21844.0f / 6081075));
   p = S::fma(p, x2, S::splat(-1382.0f / 155925));
   p = S::fma(p, x2, S::splat(62.0f / 2835));
