@@ -14,6 +14,9 @@ import {
   reduceRef, softmaxRef, typedArray, unaryRef, type Num, type Shape,
 } from './support/elementwise-reference';
 import { rng } from './support/random';
+import { readNodeCase, type OnnxNodeCase } from './support/onnx-node-case';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 
 const targets = await backendIsas();
 
@@ -304,3 +307,99 @@ describe('bad plans', () => {
     });
   });
 });
+
+// The ONNX node conformance cases of this family (Debian's libonnx-testdata), on the default
+// native ISA: every case whose dtypes a plan can hold either matches ONNX's expected outputs
+// (floats within 1e-5 relative + 1e-6, others exactly) or is rejected with an InvalidPlanError.
+const ONNX_NODE_DIR = '/usr/share/libonnx-testdata/data/node';
+const familyOps = new Set([
+  'Relu', 'Sigmoid', 'Tanh', 'Exp', 'Log', 'Sqrt', 'Erf', 'Neg', 'Abs', 'Reciprocal', 'Floor', 'Ceil', 'Softplus', 'Gelu',
+  'Identity', 'Dropout', 'Not', 'Cast', 'Clip', 'LeakyRelu', 'HardSigmoid', 'HardSwish', 'Elu', 'Selu', 'PRelu', 'Add', 'Sub',
+  'Mul', 'Div', 'Pow', 'Max', 'Min', 'Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'And', 'Or', 'Xor', 'Where',
+  'Softmax', 'LogSoftmax', 'LayerNormalization', 'BatchNormalization', 'ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin',
+]);
+// Inputs read at plan creation; the conformance models feed them as graph inputs.
+const constInputs: Record<string, number[]> = {
+  Clip: [1, 2], BatchNormalization: [1, 2, 3, 4], Dropout: [1, 2], ReduceSum: [1], ReduceMean: [1], ReduceMax: [1], ReduceMin: [1],
+};
+const onnxCases = existsSync(ONNX_NODE_DIR)
+  ? readdirSync(ONNX_NODE_DIR).filter((d) => !d.endsWith('_expanded') && !d.includes('_expanded_'))
+    .map((d) => ({ name: d, c: readNodeCase(join(ONNX_NODE_DIR, d), (op) => familyOps.has(op)) }))
+    .filter((x): x is { name: string; c: OnnxNodeCase } => !!x.c && familyOps.has(x.c.op))
+  : [];
+
+describe.skipIf(!onnxCases.length)('ONNX node conformance cases', () => {
+  it(`every case of the family (${onnxCases.length} found) matches or is rejected cleanly`, async () => {
+    const ran: string[] = [], rejected: string[] = [], skipped: string[] = [];
+    for (const { name, c } of onnxCases) {
+      const feedsByName = new Map(c.graphInputs.map((n, i) => [n, c.feeds[i]]));
+      const inits = new Map(c.initializers.map((t) => [t.name, t]));
+      const tensors = c.inputs.map((n) => (n === null ? null : inits.get(n) ?? feedsByName.get(n) ?? null));
+      // LayerNormalization's Mean and InvStdDev are optional outputs: ask for Y only.
+      const nOut = c.op === 'LayerNormalization' ? 1 : c.outputs.length;
+      const expected = c.expected.slice(0, nOut);
+      if ([...tensors, ...expected].some((t) => t && !t.dtype) || tensors.some((t, i) => c.inputs[i] !== null && !t)) {
+        skipped.push(name);
+        continue;
+      }
+      const consts = constInputs[c.op] ?? [];
+      const ins = tensors.map((t, i) => t && ({ dtype: t.dtype!, shape: t.shape, ...(inits.has(c.inputs[i]!) || consts.includes(i) ? { data: t.data! } : {}) }));
+      const feeds = tensors.filter((t, i) => t && !(inits.has(c.inputs[i]!) || consts.includes(i))).map((t) => t!.data!);
+      const plan = opPlan(c.op, ins, expected.map((t) => ({ dtype: t.dtype!, shape: t.shape })), c.attrs);
+      let session;
+      try {
+        session = await PlanSession.create(plan, { backend: 'native' });
+      } catch (e) {
+        expect(e, name).toBeInstanceOf(InvalidPlanError);
+        rejected.push(`${name}: ${(e as Error).message.replace(/^Invalid plan: op 0 /, '')}`);
+        continue;
+      }
+      const ys = await session.run(feeds);
+      session.release();
+      expected.forEach((t, k) => {
+        if (t.dtype === 'float32') close(ys[k] as Float32Array, t.data as Float32Array, 1e-5, 1e-6, name);
+        else exact(ys[k] as ArrayLike<Num>, t.data as ArrayLike<Num>, name);
+      });
+      ran.push(name);
+    }
+    if (process.env.I8K_SHOW_ONNX_CASES) console.log(JSON.stringify({ ran: ran.length, skipped, rejected }, null, 1));
+    // What is rejected, and why, is part of the contract: a new rejection fails here.
+    expect(rejected.map((r) => r.split(':')[0])).toEqual(expectedRejections);
+    expect(ran.length).toBeGreaterThan(150);
+    void skipped;
+  });
+});
+
+// Outside the family's scope: 8-bit arithmetic and Clip, integer Pow, training-mode Dropout and
+// BatchNormalization, Dropout's mask output.
+const expectedRejections = [
+  'test_add_uint8',
+  'test_batchnorm_epsilon_training_mode',
+  'test_batchnorm_example_training_mode',
+  'test_clip_default_int8_inbounds',
+  'test_clip_default_int8_max',
+  'test_clip_default_int8_min',
+  'test_div_uint8',
+  'test_dropout_default_mask',
+  'test_dropout_default_mask_ratio',
+  'test_max_int8',
+  'test_max_uint8',
+  'test_min_int8',
+  'test_min_uint8',
+  'test_mul_uint8',
+  'test_pow_types_float',
+  'test_pow_types_float32_int32',
+  'test_pow_types_float32_int64',
+  'test_pow_types_int',
+  'test_pow_types_int32_float32',
+  'test_pow_types_int32_int32',
+  'test_pow_types_int64_float32',
+  'test_pow_types_int64_int64',
+  'test_sub_uint8',
+  'test_training_dropout',
+  'test_training_dropout_default',
+  'test_training_dropout_default_mask',
+  'test_training_dropout_mask',
+  'test_training_dropout_zero_ratio',
+  'test_training_dropout_zero_ratio_mask',
+];

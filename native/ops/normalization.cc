@@ -40,10 +40,13 @@ void SoftmaxOp::strided(const float* x, float* y, size_t c0, size_t c1) const {
     bin.vv[int(BinaryKind::add)](n, s, yk, s);
   }
   if (log_) {
+    // (x - max) - ln s, as the row kernel does.
     un.fn[int(UnaryKind::log)](n, s, s, {});
-    bin.vv[int(BinaryKind::add)](n, s, m, s);
-    for (size_t k = 0; k < axis_; k++)
-      bin.vv[int(BinaryKind::sub)](n, x + k * inner_ + c0, s, y + k * inner_ + c0);
+    for (size_t k = 0; k < axis_; k++) {
+      float* yk = y + k * inner_ + c0;
+      bin.vv[int(BinaryKind::sub)](n, x + k * inner_ + c0, m, yk);
+      bin.vv[int(BinaryKind::sub)](n, yk, s, yk);
+    }
   } else {
     un.fn[int(UnaryKind::reciprocal)](n, s, s, {});
     for (size_t k = 0; k < axis_; k++) bin.vv[int(BinaryKind::mul)](n, y + k * inner_ + c0, s, y + k * inner_ + c0);

@@ -93,8 +93,9 @@ struct Kernels {
     const float mx = max(n, x);
     // y is scratch for e^(x - max) here; the second pass overwrites it.
     const float s = exp_sum(n, x, y, mx);
-    const V c = S::splat(mx + std::log(s));
-    map(n, x, y, [&](V v) { return v - c; });
+    // (x - max) - ln s: folding max + ln s first would round away the small term when max is large.
+    const V vm = S::splat(mx), l = S::splat(std::log(s));
+    map(n, x, y, [&](V v) { return (v - vm) - l; });
   }
   static void layernorm(size_t n, const float* x, float* y, const float* scale, const float* bias,
                         float eps) {
