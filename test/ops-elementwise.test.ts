@@ -308,8 +308,8 @@ describe('bad plans', () => {
   });
 });
 
-// The ONNX node conformance cases of this family (Debian's libonnx-testdata), on the default
-// native ISA: every case whose dtypes a plan can hold either matches ONNX's expected outputs
+// The ONNX node conformance cases of this family (Debian's libonnx-testdata), on every
+// backend and ISA: every case whose dtypes a plan can hold either matches ONNX's expected outputs
 // (floats within 1e-5 relative + 1e-6, others exactly) or is rejected with an InvalidPlanError.
 const ONNX_NODE_DIR = '/usr/share/libonnx-testdata/data/node';
 const familyOps = new Set([
@@ -328,7 +328,7 @@ const onnxCases = existsSync(ONNX_NODE_DIR)
     .filter((x): x is { name: string; c: OnnxNodeCase } => !!x.c && familyOps.has(x.c.op))
   : [];
 
-describe.skipIf(!onnxCases.length)('ONNX node conformance cases', () => {
+describe.skipIf(!onnxCases.length).each(targets.filter((t) => t.isa.available))('ONNX node conformance cases on $backend $isa.isa', ({ backend, isa: { isa } }) => {
   it(`every case of the family (${onnxCases.length} found) matches or is rejected cleanly`, async () => {
     const ran: string[] = [], rejected: string[] = [], skipped: string[] = [];
     for (const { name, c } of onnxCases) {
@@ -348,7 +348,7 @@ describe.skipIf(!onnxCases.length)('ONNX node conformance cases', () => {
       const plan = opPlan(c.op, ins, expected.map((t) => ({ dtype: t.dtype!, shape: t.shape })), c.attrs);
       let session;
       try {
-        session = await PlanSession.create(plan, { backend: 'native' });
+        session = await PlanSession.create(plan, { backend, isa } as never);
       } catch (e) {
         expect(e, name).toBeInstanceOf(InvalidPlanError);
         rejected.push(`${name}: ${(e as Error).message.replace(/^Invalid plan: op 0 /, '')}`);
@@ -370,23 +370,16 @@ describe.skipIf(!onnxCases.length)('ONNX node conformance cases', () => {
   });
 });
 
-// Outside the family's scope: 8-bit arithmetic and Clip, integer Pow, training-mode Dropout and
+// Outside the family's scope: 8-bit Clip, integer Pow, training-mode Dropout and
 // BatchNormalization, Dropout's mask output.
 const expectedRejections = [
-  'test_add_uint8',
   'test_batchnorm_epsilon_training_mode',
   'test_batchnorm_example_training_mode',
   'test_clip_default_int8_inbounds',
   'test_clip_default_int8_max',
   'test_clip_default_int8_min',
-  'test_div_uint8',
   'test_dropout_default_mask',
   'test_dropout_default_mask_ratio',
-  'test_max_int8',
-  'test_max_uint8',
-  'test_min_int8',
-  'test_min_uint8',
-  'test_mul_uint8',
   'test_pow_types_float',
   'test_pow_types_float32_int32',
   'test_pow_types_float32_int64',
@@ -395,7 +388,6 @@ const expectedRejections = [
   'test_pow_types_int32_int32',
   'test_pow_types_int64_float32',
   'test_pow_types_int64_int64',
-  'test_sub_uint8',
   'test_training_dropout',
   'test_training_dropout_default',
   'test_training_dropout_default_mask',

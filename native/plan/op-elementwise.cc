@@ -258,7 +258,8 @@ std::unique_ptr<Op> int_arith(const OpContext& c, BinaryKind kind, const Dims& o
     case BinaryKind::add: return make_typed_op<T, T, T>([](T a, T b) { return T(a + b); }, out, shapes, std::move(refs), y);
     case BinaryKind::sub: return make_typed_op<T, T, T>([](T a, T b) { return T(a - b); }, out, shapes, std::move(refs), y);
     case BinaryKind::mul: return make_typed_op<T, T, T>([](T a, T b) { return T(a * b); }, out, shapes, std::move(refs), y);
-    // Truncating division as in C; x / 0 (undefined in ONNX) gives 0 instead of a crash.
+    // Truncating division as in C; x / 0 (undefined in ONNX) gives 0 instead of a crash. 8-bit
+    // results wrap, as in ONNX's reference (numpy).
     case BinaryKind::div:
       return make_typed_op<T, T, T>([](T a, T b) { return b == 0 || (b == -1 && a == std::numeric_limits<T>::min()) ? T(b ? a : 0) : T(a / b); },
                                     out, shapes, std::move(refs), y);
@@ -278,7 +279,7 @@ std::unique_ptr<Op> make_binary(const OpContext& c) {
   if (!broadcast_inputs(c, 0, c.op.inputs.size(), &shapes, &refs)) return nullptr;
   const ValueInfo &a = *c.input(0), &y = c.output(0);
   const bool ints = kind != BinaryKind::pow;
-  if (ints ? !dtype_in(c, a, "A", {DType::f32, DType::s32, DType::s64}) : !dtype_in(c, a, "A", {DType::f32}))
+  if (ints ? !dtype_in(c, a, "A", {DType::f32, DType::s32, DType::s64, DType::u8, DType::s8}) : !dtype_in(c, a, "A", {DType::f32}))
     return nullptr;
   for (size_t i = 1; i < c.op.inputs.size(); i++)
     if (!same_dtype(c, *c.input(i), ("input " + std::to_string(i)).c_str(), a.dtype)) return nullptr;
@@ -288,8 +289,12 @@ std::unique_ptr<Op> make_binary(const OpContext& c) {
   if (c.op.inputs.size() != 2)
     return c.fail("expected 2 inputs for integer " + c.op.type + " but received " + std::to_string(c.op.inputs.size())),
            nullptr;
-  return a.dtype == DType::s32 ? int_arith<int32_t>(c, kind, y.dims, shapes, std::move(refs))
-                               : int_arith<int64_t>(c, kind, y.dims, shapes, std::move(refs));
+  switch (a.dtype) {
+    case DType::s32: return int_arith<int32_t>(c, kind, y.dims, shapes, std::move(refs));
+    case DType::u8: return int_arith<uint8_t>(c, kind, y.dims, shapes, std::move(refs));
+    case DType::s8: return int_arith<int8_t>(c, kind, y.dims, shapes, std::move(refs));
+    default: return int_arith<int64_t>(c, kind, y.dims, shapes, std::move(refs));
+  }
 }
 
 // PRelu: slope broadcasts to X (unidirectional), Y has X's shape.
