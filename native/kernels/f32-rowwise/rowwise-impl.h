@@ -36,7 +36,7 @@ struct Kernels {
   // A NaN accumulator stays NaN; max/min return their second operand when it is NaN.
   static V vmax(V a, V b) { return S::select(S::ne(a, a), a, S::max(a, b)); }
   static V vmin(V a, V b) { return S::select(S::ne(a, a), a, S::min(a, b)); }
-  static bool any_nan(V a) { return S::hsum(S::select(S::ne(a, a), S::splat(1.0f), S::splat(0.0f))) > 0; }
+  static bool any_nan(V a) { return S::any(S::ne(a, a)); }
 
   static float sum(size_t n, const float* x) { return S::hsum(fold(n, x, 0.0f, 0.0f, add, add)); }
   static float max(size_t n, const float* x) {
@@ -103,14 +103,15 @@ struct Kernels {
     const V vm = S::splat(mean);
     const float ss = S::hsum(fold(n, x, 0.0f, mean, [&](V a, V b) { V d = b - vm; return S::fma(d, d, a); }, add));
     const float var = ss / float(n);
-    const V r = S::splat(1.0f / std::sqrt(var + eps));
+    const float rs = 1.0f / std::sqrt(var + eps);
+    const V r = S::splat(rs);
     size_t i = 0;
     for (; i + W <= n; i += W) {
       V v = (S::load(x + i) - vm) * r * S::load(scale + i);
       S::store(y + i, bias ? v + S::load(bias + i) : v);
     }
     for (; i < n; i++) {
-      float v = (x[i] - mean) * (1.0f / std::sqrt(var + eps)) * scale[i];
+      float v = (x[i] - mean) * rs * scale[i];
       y[i] = bias ? v + bias[i] : v;
     }
   }

@@ -24,6 +24,7 @@ struct Avx2 {
   static M le(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_LE_OQ); }
   static M ne(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_NEQ_UQ); }
   static M mor(M a, M b) { return _mm256_or_ps(a, b); }
+  static bool any(M m) { return _mm256_movemask_ps(m) != 0; }
   static V select(M m, V a, V b) { return _mm256_blendv_ps(b, a, m); }
   static I to_int(V a) { return _mm256_cvttps_epi32(a); }
   static I isub(I a, I b) { return _mm256_sub_epi32(a, b); }

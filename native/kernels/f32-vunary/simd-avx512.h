@@ -44,18 +44,10 @@ struct Avx512 {
     return _mm512_castsi512_ps(bits);
   }
   static V to_float(I n) { return _mm512_cvtepi32_ps(n); }
-  // Through memory: GCC 12's _mm512_reduce_* trip -Wuninitialized, and these run once per row.
-  template <class F>
-  static float reduce(V a, F f) {
-    alignas(64) float t[16];
-    _mm512_store_ps(t, a);
-    for (int w = 8; w > 0; w /= 2)
-      for (int i = 0; i < w; i++) t[i] = f(t[i], t[i + w]);
-    return t[0];
-  }
-  static float hsum(V a) { return reduce(a, [](float x, float y) { return x + y; }); }
-  static float hmax(V a) { return reduce(a, [](float x, float y) { return x > y ? x : y; }); }
-  static float hmin(V a) { return reduce(a, [](float x, float y) { return x < y ? x : y; }); }
+  static float hsum(V a) { return _mm512_reduce_add_ps(a); }
+  static float hmax(V a) { return _mm512_reduce_max_ps(a); }
+  static float hmin(V a) { return _mm512_reduce_min_ps(a); }
+  static bool any(M m) { return m != 0; }
 };
 
 }  // namespace i8k::simd

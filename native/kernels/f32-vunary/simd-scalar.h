@@ -26,6 +26,7 @@ struct Scalar {
   static M le(V a, V b) { return a <= b; }
   static M ne(V a, V b) { return a != b; }
   static M mor(M a, M b) { return a || b; }
+  static bool any(M m) { return m; }
   static V select(M m, V a, V b) { return m ? a : b; }
   static I to_int(V a) { return int32_t(a); }  // a is integral and in range
   static I isub(I a, I b) { return a - b; }

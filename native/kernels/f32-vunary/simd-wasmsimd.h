@@ -27,6 +27,7 @@ struct WasmSimd {
   static M le(V a, V b) { return M(wasm_f32x4_le(r(a), r(b))); }
   static M ne(V a, V b) { return M(wasm_f32x4_ne(r(a), r(b))); }
   static M mor(M a, M b) { return a | b; }
+  static bool any(M m) { return wasm_v128_any_true(v128_t(m)); }
   static V select(M m, V a, V b) { return V(wasm_v128_bitselect(r(a), r(b), v128_t(m))); }
   static I to_int(V a) { return I(wasm_i32x4_trunc_sat_f32x4(r(a))); }
   static I isub(I a, I b) { return a - b; }
