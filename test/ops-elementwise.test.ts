@@ -121,6 +121,13 @@ describe.each(targets)('$backend $isa.isa', ({ backend, isa: status }) => {
       }
   });
 
+  it.skipIf(skip)('Pow with a constant exponent of 2 squares exactly', async () => {
+    const x = floats(3, 1001, -100, 100, [0, -0, NaN, Infinity, -Infinity, 1e30]);
+    const plan = opPlan('Pow', [{ dtype: 'float32', shape: [7, 11, 13] }, { dtype: 'float32', shape: [], data: f32([2]) }], [{ dtype: 'float32', shape: [7, 11, 13] }]);
+    const [y] = await run(plan, [x], backend, isa);
+    exact(y as Float32Array, Array.from(x, (v) => Math.fround(v * v)), 'Pow x^2');
+  });
+
   it.skipIf(skip)('variadic Max/Min fold their inputs', async () => {
     const shapes: Shape[] = [[3, 1, 4], [5, 1], [4]];
     const xs = shapes.map((s, i) => floats(i, numel(s), -3, 3));

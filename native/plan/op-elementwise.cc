@@ -284,6 +284,15 @@ std::unique_ptr<Op> make_binary(const OpContext& c) {
   for (size_t i = 1; i < c.op.inputs.size(); i++)
     if (!same_dtype(c, *c.input(i), ("input " + std::to_string(i)).c_str(), a.dtype)) return nullptr;
   if (!same_dtype(c, y, "output", a.dtype)) return nullptr;
+  const ValueInfo* e = c.input(1);
+  if (kind == BinaryKind::pow && e->constant && numel(e->dims) == 1 && y.dims == a.dims) {
+    // x^2 (variance in LayerNorm decompositions) is one multiply, not a pow call per element.
+    float v;
+    std::memcpy(&v, e->data.data(), 4);
+    if (v == 2.0f)
+      return std::make_unique<F32UnaryOp>(cfg(c).unary->fn[int(UnaryKind::square)], UnaryParams{}, numel(a.dims),
+                                          std::move(refs[0]), c.op.outputs[0]);
+  }
   if (a.dtype == DType::f32)
     return std::make_unique<F32BinaryOp>(*cfg(c).binary, kind, y.dims, shapes, std::move(refs), c.op.outputs[0]);
   if (c.op.inputs.size() != 2)

@@ -18,6 +18,7 @@ enum class UnaryKind : int {
   elu,           // x < 0 ? a (e^x - 1) : x
   selu,          // b (x <= 0 ? a (e^x - 1) : x)
   affine,        // a x + b
+  square,        // x x (Pow with a constant exponent of 2)
   count
 };
 

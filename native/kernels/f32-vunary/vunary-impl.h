@@ -61,12 +61,13 @@ struct Kernels {
   I8K_UNARY(elu, S::select(S::lt(v, zero()), S::splat(p.a) * (vmath::exp<S>(v) - one()), v))
   I8K_UNARY(selu, S::splat(p.b) * S::select(S::le(v, zero()), S::splat(p.a) * (vmath::exp<S>(v) - one()), v))
   I8K_UNARY(affine, S::fma(v, S::splat(p.a), S::splat(p.b)))
+  I8K_UNARY(square, v * v)
 #undef I8K_UNARY
 
   static constexpr F32VUnaryKernels table(const char* name) {
     return {name,
             {relu, sigmoid, tanh, exp, log, sqrt, erf, neg, abs, reciprocal, floor, ceil, softplus,
-             gelu, gelu_tanh, clip, leaky_relu, hard_sigmoid, hard_swish, elu, selu, affine}};
+             gelu, gelu_tanh, clip, leaky_relu, hard_sigmoid, hard_swish, elu, selu, affine, square}};
   }
 };
 
