@@ -377,7 +377,7 @@ describe.skipIf(!onnxCases.length).each(targets.filter((t) => t.isa.available))(
   });
 });
 
-// Outside the family's scope: 8-bit Clip, integer Pow, training-mode Dropout and
+// Outside the family's scope: 8-bit Clip, training-mode Dropout and
 // BatchNormalization, Dropout's mask output.
 const expectedRejections = [
   'test_batchnorm_epsilon_training_mode',
@@ -387,14 +387,6 @@ const expectedRejections = [
   'test_clip_default_int8_min',
   'test_dropout_default_mask',
   'test_dropout_default_mask_ratio',
-  'test_pow_types_float',
-  'test_pow_types_float32_int32',
-  'test_pow_types_float32_int64',
-  'test_pow_types_int',
-  'test_pow_types_int32_float32',
-  'test_pow_types_int32_int32',
-  'test_pow_types_int64_float32',
-  'test_pow_types_int64_int64',
   'test_training_dropout',
   'test_training_dropout_default',
   'test_training_dropout_default_mask',

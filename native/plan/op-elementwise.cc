@@ -269,6 +269,35 @@ std::unique_ptr<Op> int_arith(const OpContext& c, BinaryKind kind, const Dims& o
   }
 }
 
+// Pow with an integer base or exponent: computed in double, converted to the base's dtype (as
+// ONNX's reference does with numpy).
+template <typename T, typename E>
+std::unique_ptr<Op> pow_mixed(const OpContext& c, std::vector<Dims> shapes, std::vector<InputRef> refs) {
+  return make_typed_op<T, T, E>([](T a, E b) { return T(std::pow(double(a), double(b))); }, c.output(0).dims, shapes,
+                                std::move(refs), c.op.outputs[0]);
+}
+
+template <typename T>
+std::unique_ptr<Op> pow_of(const OpContext& c, DType e, std::vector<Dims> shapes, std::vector<InputRef> refs) {
+  switch (e) {
+    case DType::f32: return pow_mixed<T, float>(c, std::move(shapes), std::move(refs));
+    case DType::s32: return pow_mixed<T, int32_t>(c, std::move(shapes), std::move(refs));
+    default: return pow_mixed<T, int64_t>(c, std::move(shapes), std::move(refs));
+  }
+}
+
+std::unique_ptr<Op> make_pow_mixed(const OpContext& c, std::vector<Dims> shapes, std::vector<InputRef> refs) {
+  const ValueInfo &a = *c.input(0), &e = *c.input(1);
+  if (!dtype_in(c, a, "X", {DType::f32, DType::s32, DType::s64}) || !dtype_in(c, e, "Y", {DType::f32, DType::s32, DType::s64}) ||
+      !same_dtype(c, c.output(0), "Z", a.dtype))
+    return nullptr;
+  switch (a.dtype) {
+    case DType::f32: return pow_of<float>(c, e.dtype, std::move(shapes), std::move(refs));
+    case DType::s32: return pow_of<int32_t>(c, e.dtype, std::move(shapes), std::move(refs));
+    default: return pow_of<int64_t>(c, e.dtype, std::move(shapes), std::move(refs));
+  }
+}
+
 template <BinaryKind kind>
 std::unique_ptr<Op> make_binary(const OpContext& c) {
   const bool variadic = kind == BinaryKind::max || kind == BinaryKind::min;
@@ -278,6 +307,8 @@ std::unique_ptr<Op> make_binary(const OpContext& c) {
   std::vector<InputRef> refs;
   if (!broadcast_inputs(c, 0, c.op.inputs.size(), &shapes, &refs)) return nullptr;
   const ValueInfo &a = *c.input(0), &y = c.output(0);
+  if (kind == BinaryKind::pow && (a.dtype != DType::f32 || c.input(1)->dtype != DType::f32))
+    return make_pow_mixed(c, std::move(shapes), std::move(refs));
   const bool ints = kind != BinaryKind::pow;
   if (ints ? !dtype_in(c, a, "A", {DType::f32, DType::s32, DType::s64, DType::u8, DType::s8}) : !dtype_in(c, a, "A", {DType::f32}))
     return nullptr;
