@@ -377,14 +377,11 @@ describe.skipIf(!onnxCases.length).each(targets.filter((t) => t.isa.available))(
   });
 });
 
-// Outside the family's scope: 8-bit Clip, training-mode Dropout and
+// Outside the family's scope: training-mode Dropout and
 // BatchNormalization, Dropout's mask output.
 const expectedRejections = [
   'test_batchnorm_epsilon_training_mode',
   'test_batchnorm_example_training_mode',
-  'test_clip_default_int8_inbounds',
-  'test_clip_default_int8_max',
-  'test_clip_default_int8_min',
   'test_dropout_default_mask',
   'test_dropout_default_mask_ratio',
   'test_training_dropout',

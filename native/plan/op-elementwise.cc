@@ -1,8 +1,10 @@
 // Plan ops of the elementwise family (see op-factory.h): unary and activation ops, Cast, binary
 // ops with numpy broadcasting, comparisons and logic, Where, Softmax/LogSoftmax,
 // LayerNormalization, BatchNormalization (inference) and ReduceSum/Mean/Max/Min.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include "../config/elementwise-config.h"
 #include "../ops/elementwise.h"
 #include "../ops/normalization.h"
@@ -117,9 +119,39 @@ std::unique_ptr<Op> make_gelu(const OpContext& c) {
   return unary_op(c, approx == "none" ? UnaryKind::gelu : UnaryKind::gelu_tanh, {});
 }
 
+// Integer Clip: bounds are constants of X's dtype, absent = the dtype's range.
+template <typename T>
+std::unique_ptr<Op> clip_int(const OpContext& c) {
+  const ValueInfo &x = *c.input(0), &y = c.output(0);
+  T b[2] = {std::numeric_limits<T>::lowest(), std::numeric_limits<T>::max()};
+  const char* roles[] = {"min", "max"};
+  for (size_t i = 1; i < 3; i++) {
+    const ValueInfo* v = c.input(i);
+    if (!v) continue;
+    if (!same_dtype(c, *v, roles[i - 1], x.dtype)) return nullptr;
+    if (!v->constant) return c.fail(std::string("expected ") + roles[i - 1] + " to be a constant (it is read at plan creation)"), nullptr;
+    if (numel(v->dims) != 1)
+      return c.fail(std::string("expected ") + roles[i - 1] + " with 1 element but received shape " + shape_str(v->dims)), nullptr;
+    std::memcpy(&b[i - 1], v->data.data(), sizeof(T));
+  }
+  if (!same_dtype(c, y, "Y", x.dtype) || !dims_are(c, y, "Y", x.dims)) return nullptr;
+  const T lo = b[0], hi = b[1];
+  return make_typed_op<T, T>([lo, hi](T v) { return std::min(hi, std::max(lo, v)); }, x.dims, {x.dims},
+                             {input_ref(c.values, c.op.inputs[0])}, c.op.outputs[0]);
+}
+
 // Clip: min and max as constant inputs (opset 11+) or attributes (opset 6); absent = unbounded.
 std::unique_ptr<Op> make_clip(const OpContext& c) {
   UnaryParams p{-INFINITY, INFINITY};
+  if (counts(c, 1, 3, 1) && present(c, 0, "X")) {
+    switch (c.input(0)->dtype) {
+      case DType::s8: return clip_int<int8_t>(c);
+      case DType::u8: return clip_int<uint8_t>(c);
+      case DType::s32: return clip_int<int32_t>(c);
+      case DType::s64: return clip_int<int64_t>(c);
+      default: break;
+    }
+  }
   if (!counts(c, 1, 3, 1) || !present(c, 0, "X") || !c.float_attr("min", -INFINITY, &p.a) ||
       !c.float_attr("max", INFINITY, &p.b) || !const_scalar(c, 1, "min", &p.a) || !const_scalar(c, 2, "max", &p.b))
     return nullptr;
