@@ -1,8 +1,10 @@
 // Plan ops of the elementwise family (see op-factory.h): unary and activation ops, Cast, binary
 // ops with numpy broadcasting, comparisons and logic, Where, Softmax/LogSoftmax,
 // LayerNormalization, BatchNormalization (inference) and ReduceSum/Mean/Max/Min.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include "../config/elementwise-config.h"
 #include "../ops/elementwise.h"
 #include "../ops/normalization.h"
@@ -117,9 +119,39 @@ std::unique_ptr<Op> make_gelu(const OpContext& c) {
   return unary_op(c, approx == "none" ? UnaryKind::gelu : UnaryKind::gelu_tanh, {});
 }
 
+// Integer Clip: bounds are constants of X's dtype, absent = the dtype's range.
+template <typename T>
+std::unique_ptr<Op> clip_int(const OpContext& c) {
+  const ValueInfo &x = *c.input(0), &y = c.output(0);
+  T b[2] = {std::numeric_limits<T>::lowest(), std::numeric_limits<T>::max()};
+  const char* roles[] = {"min", "max"};
+  for (size_t i = 1; i < 3; i++) {
+    const ValueInfo* v = c.input(i);
+    if (!v) continue;
+    if (!same_dtype(c, *v, roles[i - 1], x.dtype)) return nullptr;
+    if (!v->constant) return c.fail(std::string("expected ") + roles[i - 1] + " to be a constant (it is read at plan creation)"), nullptr;
+    if (numel(v->dims) != 1)
+      return c.fail(std::string("expected ") + roles[i - 1] + " with 1 element but received shape " + shape_str(v->dims)), nullptr;
+    std::memcpy(&b[i - 1], v->data.data(), sizeof(T));
+  }
+  if (!same_dtype(c, y, "Y", x.dtype) || !dims_are(c, y, "Y", x.dims)) return nullptr;
+  const T lo = b[0], hi = b[1];
+  return make_typed_op<T, T>([lo, hi](T v) { return std::min(hi, std::max(lo, v)); }, x.dims, {x.dims},
+                             {input_ref(c.values, c.op.inputs[0])}, c.op.outputs[0]);
+}
+
 // Clip: min and max as constant inputs (opset 11+) or attributes (opset 6); absent = unbounded.
 std::unique_ptr<Op> make_clip(const OpContext& c) {
   UnaryParams p{-INFINITY, INFINITY};
+  if (counts(c, 1, 3, 1) && present(c, 0, "X")) {
+    switch (c.input(0)->dtype) {
+      case DType::s8: return clip_int<int8_t>(c);
+      case DType::u8: return clip_int<uint8_t>(c);
+      case DType::s32: return clip_int<int32_t>(c);
+      case DType::s64: return clip_int<int64_t>(c);
+      default: break;
+    }
+  }
   if (!counts(c, 1, 3, 1) || !present(c, 0, "X") || !c.float_attr("min", -INFINITY, &p.a) ||
       !c.float_attr("max", INFINITY, &p.b) || !const_scalar(c, 1, "min", &p.a) || !const_scalar(c, 2, "max", &p.b))
     return nullptr;
@@ -269,6 +301,35 @@ std::unique_ptr<Op> int_arith(const OpContext& c, BinaryKind kind, const Dims& o
   }
 }
 
+// Pow with an integer base or exponent: computed in double, converted to the base's dtype (as
+// ONNX's reference does with numpy).
+template <typename T, typename E>
+std::unique_ptr<Op> pow_mixed(const OpContext& c, std::vector<Dims> shapes, std::vector<InputRef> refs) {
+  return make_typed_op<T, T, E>([](T a, E b) { return T(std::pow(double(a), double(b))); }, c.output(0).dims, shapes,
+                                std::move(refs), c.op.outputs[0]);
+}
+
+template <typename T>
+std::unique_ptr<Op> pow_of(const OpContext& c, DType e, std::vector<Dims> shapes, std::vector<InputRef> refs) {
+  switch (e) {
+    case DType::f32: return pow_mixed<T, float>(c, std::move(shapes), std::move(refs));
+    case DType::s32: return pow_mixed<T, int32_t>(c, std::move(shapes), std::move(refs));
+    default: return pow_mixed<T, int64_t>(c, std::move(shapes), std::move(refs));
+  }
+}
+
+std::unique_ptr<Op> make_pow_mixed(const OpContext& c, std::vector<Dims> shapes, std::vector<InputRef> refs) {
+  const ValueInfo &a = *c.input(0), &e = *c.input(1);
+  if (!dtype_in(c, a, "X", {DType::f32, DType::s32, DType::s64}) || !dtype_in(c, e, "Y", {DType::f32, DType::s32, DType::s64}) ||
+      !same_dtype(c, c.output(0), "Z", a.dtype))
+    return nullptr;
+  switch (a.dtype) {
+    case DType::f32: return pow_of<float>(c, e.dtype, std::move(shapes), std::move(refs));
+    case DType::s32: return pow_of<int32_t>(c, e.dtype, std::move(shapes), std::move(refs));
+    default: return pow_of<int64_t>(c, e.dtype, std::move(shapes), std::move(refs));
+  }
+}
+
 template <BinaryKind kind>
 std::unique_ptr<Op> make_binary(const OpContext& c) {
   const bool variadic = kind == BinaryKind::max || kind == BinaryKind::min;
@@ -278,6 +339,8 @@ std::unique_ptr<Op> make_binary(const OpContext& c) {
   std::vector<InputRef> refs;
   if (!broadcast_inputs(c, 0, c.op.inputs.size(), &shapes, &refs)) return nullptr;
   const ValueInfo &a = *c.input(0), &y = c.output(0);
+  if (kind == BinaryKind::pow && (a.dtype != DType::f32 || c.input(1)->dtype != DType::f32))
+    return make_pow_mixed(c, std::move(shapes), std::move(refs));
   const bool ints = kind != BinaryKind::pow;
   if (ints ? !dtype_in(c, a, "A", {DType::f32, DType::s32, DType::s64, DType::u8, DType::s8}) : !dtype_in(c, a, "A", {DType::f32}))
     return nullptr;
