@@ -2,7 +2,7 @@
 // operator spec; each returns the dtypes and shapes of the node's outputs.
 import type { DType } from '../plan/types';
 import type { Node, StaticType, TensorData } from './ir';
-import { broadcast, fail, intAttr, intsAttr, normAxis, size, strAttr } from './shape-util';
+import { broadcast, fail, intAttr, intsAttr, NeedsConstant, normAxis, size, strAttr } from './shape-util';
 
 export interface InferContext {
   node: Node;
@@ -21,7 +21,7 @@ const ONNX_DTYPE: Record<number, DType> = { 1: 'float32', 2: 'uint8', 3: 'int8',
 export function constInts(c: InferContext, i: number, what: string): number[] | undefined {
   if (!c.inputs[i]) return undefined;
   const t = c.consts[i];
-  if (!t) fail(`expected input ${i} (${what}) to be a constant (computable before running) but it depends on run-time data`);
+  if (!t) throw new NeedsConstant(i, what);
   return Array.from(t.data as ArrayLike<number | bigint>, Number);
 }
 
@@ -108,13 +108,13 @@ export function reshapeTarget(from: number[], target: number[], allowzero: boole
 
 const unary = ['Relu', 'Sigmoid', 'Tanh', 'Exp', 'Log', 'Sqrt', 'Erf', 'Neg', 'Abs', 'Reciprocal', 'Floor', 'Ceil',
   'Softplus', 'Gelu', 'Identity', 'Clip', 'LeakyRelu', 'HardSigmoid', 'HardSwish', 'Elu', 'Selu', 'PRelu',
-  'Softmax', 'LogSoftmax', 'LayerNormalization', 'BatchNormalization', 'LRN', 'Round'];
+  'Softmax', 'LogSoftmax', 'LayerNormalization', 'BatchNormalization'];
 
 export const RULES: Record<string, Rule> = {
   ...Object.fromEntries(unary.map((op) => [op, same])),
   Dropout: (c) => [{ ...input(c) }, ...(c.node.outputs.length > 1 ? [bool(input(c).shape)] : [])],
   Not: same,
-  ...Object.fromEntries(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Mod'].map((op) => [op, (c: InferContext) => [{ dtype: input(c).dtype, shape: bcast(c) }]])),
+  ...Object.fromEntries(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min'].map((op) => [op, (c: InferContext) => [{ dtype: input(c).dtype, shape: bcast(c) }]])),
   ...Object.fromEntries(['Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'And', 'Or', 'Xor'].map((op) => [op, (c: InferContext) => [bool(bcast(c))]])),
   Where: (c) => [{ dtype: input(c, 1).dtype, shape: bcast(c) }],
   Cast: (c) => [{ dtype: ONNX_DTYPE[intAttr(c.node, 'to', 0)] ?? fail(`expected Cast to float32, uint8, int8, int32, int64 or bool but received type code ${intAttr(c.node, 'to', 0)}`), shape: input(c).shape }],
@@ -132,7 +132,11 @@ export const RULES: Record<string, Rule> = {
     const given = intsAttr(c.node, 'output_shape');
     const strides = intsAttr(c.node, 'strides') ?? Array(r).fill(1), dils = intsAttr(c.node, 'dilations') ?? Array(r).fill(1);
     const pads = intsAttr(c.node, 'pads') ?? Array(2 * r).fill(0), outPad = intsAttr(c.node, 'output_padding') ?? Array(r).fill(0);
-    const dims = given ?? kernel.map((k, i) => strides[i] * (x.shape[2 + i] - 1) + outPad[i] + (k - 1) * dils[i] + 1 - pads[i] - pads[i + r]);
+    const auto = strAttr(c.node, 'auto_pad', 'NOTSET');
+    const dims = given ?? kernel.map((k, i) =>
+      auto === 'SAME_UPPER' || auto === 'SAME_LOWER'
+        ? x.shape[2 + i] * strides[i]
+        : strides[i] * (x.shape[2 + i] - 1) + outPad[i] + (k - 1) * dils[i] + 1 - pads[i] - pads[i + r]);
     return [{ dtype: x.dtype, shape: [x.shape[0], w.shape[1] * group, ...dims] }];
   },
   MaxPool: (c) => {
@@ -149,7 +153,7 @@ export const RULES: Record<string, Rule> = {
     return [{ dtype: input(c).dtype, shape: [m, n] }];
   },
   MatMul: (c) => [{ dtype: input(c).dtype, shape: matmulShape(input(c).shape, input(c, 1).shape) }],
-  ...Object.fromEntries(['ReduceMean', 'ReduceSum', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL2'].map((op) => [op, reduce])),
+  ...Object.fromEntries(['ReduceMean', 'ReduceSum', 'ReduceMax', 'ReduceMin'].map((op) => [op, reduce])),
   Concat: (c) => {
     const ts = c.inputs.filter((t): t is StaticType => !!t);
     const axis = normAxis(intAttr(c.node, 'axis', 0), ts[0].shape.length);
@@ -229,7 +233,8 @@ export const RULES: Record<string, Rule> = {
     const s = input(c).shape;
     const sizes = constInts(c, 3, 'sizes');
     if (sizes && sizes.length) return [{ dtype: input(c).dtype, shape: sizes }];
-    const scales = c.consts[2] ? Array.from(c.consts[2].data as Float32Array) : fail('expected Resize scales or sizes to be constant');
+    if (!c.consts[2]) throw new NeedsConstant(2, 'scales');
+    const scales = Array.from(c.consts[2].data as Float32Array);
     return [{ dtype: input(c).dtype, shape: s.map((d, i) => Math.floor(d * scales[i])) }];
   },
   Range: (c) => {
@@ -247,5 +252,3 @@ export const RULES: Record<string, Rule> = {
 };
 RULES.AveragePool = RULES.MaxPool;
 RULES.GlobalMaxPool = RULES.GlobalAveragePool;
-RULES.Sum = RULES.Add;
-RULES.Mean = RULES.Add;

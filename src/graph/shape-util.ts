@@ -3,6 +3,13 @@ import type { Node } from './ir';
 /** Thrown by shape inference and folding; the caller wraps it with node and model context. */
 export class ShapeError extends Error {}
 
+/** An op needs input `index` as a constant; specialisation binds it when it is a graph input. */
+export class NeedsConstant extends ShapeError {
+  constructor(readonly index: number, what: string) {
+    super(`expected input ${index} (${what}) to be a constant (computable before running) but it depends on run-time data`);
+  }
+}
+
 export function fail(rule: string): never {
   throw new ShapeError(rule);
 }

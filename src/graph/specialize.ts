@@ -5,7 +5,25 @@ import { InvalidGraphError, UnsupportedOpError } from '../errors';
 import { fold } from './fold';
 import { RULES, type InferContext } from './infer';
 import type { Graph, Node, StaticType, TensorData } from './ir';
-import { ShapeError } from './shape-util';
+import { NeedsConstant, ShapeError } from './shape-util';
+
+/**
+ * Inputs the native ops read once, at plan creation (weights, bias, clip bounds, BatchNorm
+ * statistics). Shape-like inputs (Reshape shape, Slice starts, ...) are found by shape inference.
+ */
+const PLAN_CONSTANT_INPUTS: Record<string, number[]> = {
+  Conv: [1, 2], ConvTranspose: [1, 2], Gemm: [1], Clip: [1, 2], BatchNormalization: [1, 2, 3, 4],
+};
+
+/**
+ * Specialisation needs the values of these graph inputs (an op reads them at creation). The
+ * session then specialises on their values too, as it does on shapes.
+ */
+export class BindInputs extends Error {
+  constructor(readonly names: string[]) {
+    super(`bind inputs ${names.join(', ')}`);
+  }
+}
 
 export interface Specialized {
   types: Map<string, StaticType>;
@@ -48,9 +66,12 @@ export function topoSort(g: Graph): Node[] {
   return order;
 }
 
-export function specialize(g: Graph, inputs: Map<string, StaticType>): Specialized {
+/** @param bound values of graph inputs that ops need as constants (see BindInputs). */
+export function specialize(g: Graph, inputs: Map<string, StaticType>, bound = new Map<string, TensorData>()): Specialized {
   const types = new Map(inputs);
-  const consts = new Map(g.initializers);
+  const consts = new Map([...g.initializers, ...bound]);
+  const graphInputs = new Set(g.inputs.map((i) => i.name));
+  const needsValue = (name: string) => (graphInputs.has(name) && !consts.has(name) ? name : undefined);
   for (const [name, t] of g.initializers) types.set(name, { dtype: t.dtype, shape: t.dims });
   const nodes: Node[] = [];
   for (const n of topoSort(g)) {
@@ -58,6 +79,8 @@ export function specialize(g: Graph, inputs: Map<string, StaticType>): Specializ
       throw new UnsupportedOpError(`Unsupported op: ${where(n)} in domain ${n.domain} (opset ${g.opset})`);
     const rule = RULES[n.opType];
     if (!rule) throw new UnsupportedOpError(`Unsupported op: ${where(n)} (opset ${g.opset}) has no int8kit implementation`);
+    const unbound = (PLAN_CONSTANT_INPUTS[n.opType] ?? []).map((i) => needsValue(n.inputs[i] ?? '')).filter((x): x is string => !!x);
+    if (unbound.length) throw new BindInputs(unbound);
     const c: InferContext = {
       node: n,
       inputs: n.inputs.map((i) => (i ? types.get(i) : undefined)),
@@ -75,6 +98,7 @@ export function specialize(g: Graph, inputs: Map<string, StaticType>): Specializ
       if (folded) n.outputs.forEach((o, k) => o && consts.set(o, folded[k]));
       else nodes.push(n);
     } catch (e) {
+      if (e instanceof NeedsConstant && needsValue(n.inputs[e.index])) throw new BindInputs([n.inputs[e.index]]);
       if (!(e instanceof ShapeError)) throw e;
       const ins = n.inputs.map((i) => (i ? `${i}: ${types.get(i)?.dtype}[${types.get(i)?.shape}]` : '(absent)')).join(', ');
       throw new InvalidGraphError(`Invalid graph: ${where(n)} with inputs ${ins}: ${e.message}`);

@@ -19,6 +19,10 @@ function attr(n: Node, name: string, v: GraphAttr): AttrValue {
   throw new UnsupportedOpError(`Unsupported op: node "${n.name}" (${n.opType}) has attribute ${name} of a kind plans cannot carry`);
 }
 
+/** Attributes of old opsets that change nothing in inference (is_test, consumed_inputs, spatial = 1). */
+const legacy = (name: string, v: GraphAttr) =>
+  name === 'is_test' || name === 'consumed_inputs' || (name === 'spatial' && v === 1);
+
 export function lower(s: Specialized, graphInputs: string[], graphOutputs: string[]): Lowered {
   const values: PlanValue[] = [];
   const ids = new Map<string, number>();
@@ -33,13 +37,13 @@ export function lower(s: Specialized, graphInputs: string[], graphOutputs: strin
     return i;
   };
   const used = new Set(s.nodes.flatMap((n) => n.inputs));
-  const inputs = graphInputs.filter((name) => used.has(name) || graphOutputs.includes(name));
+  const inputs = graphInputs.filter((name) => !s.consts.has(name) && (used.has(name) || graphOutputs.includes(name)));
   const planInputs = inputs.map(id);
   const ops: PlanOp[] = s.nodes.map((n) => ({
     op: n.opType,
     inputs: n.inputs.map((i) => (i ? id(i) : null)),
     outputs: n.outputs.filter(Boolean).map(id),
-    attrs: Object.fromEntries(Object.entries(n.attrs).map(([k, v]) => [k, attr(n, k, v)])),
+    attrs: Object.fromEntries(Object.entries(n.attrs).filter(([k, v]) => !legacy(k, v)).map(([k, v]) => [k, attr(n, k, v)])),
   }));
   const outputs = graphOutputs.filter((o) => !s.consts.has(o) && !graphInputs.includes(o));
   return { plan: { values, ops, inputs: planInputs, outputs: outputs.map(id) }, inputs, outputs };

@@ -3,7 +3,9 @@ import type { Dim, Graph, StaticType } from '../graph/ir';
 import { graphFromOnnx } from '../graph/from-onnx';
 import { optimize } from '../graph/passes';
 import { readModel } from '../onnx';
-import { specialize } from '../graph/specialize';
+import { BindInputs, specialize } from '../graph/specialize';
+import type { TensorData } from '../graph/ir';
+import { createHash } from 'node:crypto';
 import { PlanSession } from './plan-session';
 import { lower, type Lowered } from './lower';
 import { Tensor } from './tensor';
@@ -52,6 +54,8 @@ interface Specialised {
  */
 export class Session {
   private readonly cache = new Map<string, Promise<Specialised>>();
+  /** Graph inputs an op needs as constants; specialised on their values (see BindInputs). */
+  private readonly bound = new Set<string>();
   private released = false;
 
   private constructor(
@@ -74,7 +78,9 @@ export class Session {
     // Fail early (unsupported ops, bad graphs) when the declared input shapes are all static.
     const declared = graph.inputs.map((i) => i.type.shape);
     if (declared.every((sh) => sh && sh.every((d) => typeof d === 'number')))
-      await s.specialised(new Map(graph.inputs.map((i) => [i.name, { dtype: i.type.dtype, shape: i.type.shape as number[] }])));
+      await s.specialised(new Map(graph.inputs.map((i) => [i.name, { dtype: i.type.dtype, shape: i.type.shape as number[] }]))).catch((e) => {
+        if (!(e instanceof BindInputs)) throw e; // needs input values: checked at the first run
+      });
     return s;
   }
 
@@ -91,12 +97,21 @@ export class Session {
     return this.graph.outputs.map((o) => ({ name: o.name, type: o.type?.dtype ?? 'float32', shape: o.type?.shape }));
   }
 
-  private specialised(types: Map<string, StaticType>): Promise<Specialised> {
-    const key = this.graph.inputs.map((i) => `${types.get(i.name)!.dtype}[${types.get(i.name)!.shape}]`).join(';');
+  /** The specialisation for these input types (and the values of bound inputs), built once. */
+  private specialised(types: Map<string, StaticType>, feeds?: Record<string, Tensor>): Promise<Specialised> {
+    const bound = new Map<string, TensorData>();
+    let key = this.graph.inputs.map((i) => `${types.get(i.name)!.dtype}[${types.get(i.name)!.shape}]`).join(';');
+    for (const name of this.bound) {
+      const t = feeds?.[name];
+      if (!t) throw new BindInputs([name]);
+      const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+      key += `;${name}=${createHash('sha1').update(bytes).digest('hex')}`;
+      bound.set(name, { dtype: t.type, dims: [...t.dims], data: t.data });
+    }
     let entry = this.cache.get(key);
     if (!entry) {
       entry = (async () => {
-        const s = specialize(this.graph, types);
+        const s = specialize(this.graph, types, bound);
         const lowered = lower(s, this.inputNames, this.outputNames);
         const consts = new Map(
           this.outputNames.filter((o) => s.consts.has(o)).map((o) => {
@@ -131,7 +146,16 @@ export class Session {
       if (bad) throw invalid(`input ${i.name}`, `dims [${i.type.shape!.map((d) => d ?? '?')}]`, `dims [${t.dims}]`);
       types.set(i.name, { dtype: t.type, shape: [...t.dims] });
     }
-    const s = await this.specialised(types);
+    let s: Specialised;
+    for (;;) {
+      try {
+        s = await this.specialised(types, feeds);
+        break;
+      } catch (e) {
+        if (!(e instanceof BindInputs) || e.names.every((n) => this.bound.has(n))) throw e;
+        e.names.forEach((n) => this.bound.add(n));
+      }
+    }
     const out: Record<string, Tensor> = {};
     if (s.plan) {
       const results = await s.plan.run(s.lowered.inputs.map((n) => feeds[n].data));

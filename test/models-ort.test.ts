@@ -1,0 +1,40 @@
+// Model level: int8kit and onnxruntime-node run the same models (written by graphToOnnx +
+// writeModel) on the same inputs and agree within 1e-4 relative to the output scale.
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { Session, Tensor, graphToOnnx, writeModel, type Graph } from '../src';
+import { bertLike, mobilenetV2Like, resnet18Like } from './support/model-builders';
+import { rng } from './support/random';
+
+const ort = createRequire(__filename)('onnxruntime-node');
+
+async function compare(graph: Graph, feeds: Record<string, Tensor>, backend: string) {
+  const bytes = writeModel(graphToOnnx(graph));
+  const reference = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
+  const ortFeeds = Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, new ort.Tensor(t.type, t.data, t.dims)]));
+  const want = (await reference.run(ortFeeds))[graph.outputs[0].name];
+  const s = await Session.create(bytes, { backend });
+  const got = (await s.run(feeds))[graph.outputs[0].name];
+  s.release();
+  expect(got.dims).toEqual(want.dims);
+  const w = want.data as Float32Array, g = got.data as Float32Array;
+  const scale = Math.max(...Array.from(w, Math.abs));
+  let worst = 0;
+  for (let i = 0; i < w.length; i++) worst = Math.max(worst, Math.abs(w[i] - g[i]));
+  expect(worst / scale).toBeLessThanOrEqual(1e-4);
+}
+
+const image = (size: number) => {
+  const r = rng(size);
+  return new Tensor('float32', Float32Array.from({ length: 3 * size * size }, () => r.float(-2, 2)), [1, 3, size, size]);
+};
+
+describe.each(['native', 'wasm'])('int8kit vs onnxruntime-node on the %s backend', (backend) => {
+  it('ResNet-18-shaped (112x112)', () => compare(resnet18Like(1, 112), { input: image(112) }, backend), 120_000);
+  it('MobileNetV2-shaped (112x112)', () => compare(mobilenetV2Like(2, 112), { input: image(112) }, backend), 120_000);
+  it('BERT-shaped encoder (4 layers, d=256, sequence 64)', () => {
+    const r = rng(9);
+    const ids = new Tensor('int64', BigInt64Array.from({ length: 64 }, () => BigInt(r.int(0, 999))), [1, 64]);
+    return compare(bertLike(), { input_ids: ids }, backend);
+  }, 120_000);
+});
