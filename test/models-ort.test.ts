@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { Session, Tensor, graphToOnnx, writeModel, type Graph } from '../src';
-import { bertLike, mobilenetV2Like, resnet18Like } from './support/model-builders';
+import { bertLike, mobilenetV2Like, resnet18Like } from '../src/bench/models';
 import { rng } from './support/random';
 
 const ort = createRequire(__filename)('onnxruntime-node');

@@ -5,6 +5,10 @@ import { readFileSync } from 'node:fs';
 import { BackendUnavailableError } from '../errors';
 import { Session } from '../runtime/session';
 import { Tensor } from '../runtime/tensor';
+import type { Graph } from '../graph/ir';
+import { graphToOnnx } from '../graph/to-onnx';
+import { writeModel } from '../onnx';
+import { bertLike, mobilenetV2Like, resnet18Like } from './models';
 
 export interface BenchOptions {
   backends: string[];
@@ -13,7 +17,17 @@ export interface BenchOptions {
   rounds: number;
   /** Minimum time per round per configuration. */
   roundMs: number;
+  /** Input dims by name, for inputs with symbolic dims (which otherwise become 1). */
+  inputShapes?: Record<string, number[]>;
 }
+
+/** Models built in (seeded weights), with the input dims they are benchmarked at. */
+export const BUILTIN_MODELS: Record<string, { graph: () => Graph; shapes: Record<string, number[]> }> = {
+  'resnet18-like': { graph: () => resnet18Like(), shapes: { input: [1, 3, 224, 224] } },
+  'mobilenetv2-like': { graph: () => mobilenetV2Like(), shapes: { input: [1, 3, 224, 224] } },
+  'bert-like': { graph: () => bertLike(), shapes: { input_ids: [1, 128] } },
+  'bert-like-768': { graph: () => bertLike(3, 4, 768, 12), shapes: { input_ids: [1, 128] } },
+};
 
 export interface BenchResult {
   engine: 'int8kit' | 'onnxruntime';
@@ -34,12 +48,12 @@ interface Runner {
 
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
 
-/** Random inputs for the model's declared inputs; symbolic dims become 1. */
-function feedsFor(session: Session): Record<string, Tensor> {
+/** Random inputs for the model's declared inputs; symbolic dims come from `shapes`, else 1. */
+function feedsFor(session: Session, shapes: Record<string, number[]> = {}): Record<string, Tensor> {
   let seed = 1;
   const next = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
   return Object.fromEntries(session.inputMetadata.map((m) => {
-    const dims = (m.shape ?? []).map((d) => (typeof d === 'number' ? d : 1));
+    const dims = shapes[m.name] ?? (m.shape ?? []).map((d) => (typeof d === 'number' ? d : 1));
     const n = dims.reduce((a, b) => a * b, 1);
     const data = m.type === 'int64' ? BigInt64Array.from({ length: n }, () => BigInt(Math.floor(next() * 100)))
       : m.type === 'float32' ? Float32Array.from({ length: n }, () => next() * 2 - 1) : new Uint8Array(n);
@@ -47,14 +61,17 @@ function feedsFor(session: Session): Record<string, Tensor> {
   }));
 }
 
-export async function bench(modelPath: string, opts: BenchOptions): Promise<BenchResult[]> {
-  const bytes = readFileSync(modelPath);
+/** @param model a model file, or the name of a built-in model (BUILTIN_MODELS). */
+export async function bench(model: string, opts: BenchOptions): Promise<BenchResult[]> {
+  const builtin = BUILTIN_MODELS[model];
+  const bytes = builtin ? writeModel(graphToOnnx(builtin.graph())) : readFileSync(model);
+  const shapes = { ...builtin?.shapes, ...opts.inputShapes };
   const runners: Runner[] = [];
   let feeds: Record<string, Tensor> | undefined;
   for (const backend of opts.backends)
     for (const threads of backend === 'wasm' ? [1] : opts.threads) {
       const s = await Session.create(bytes, { backend, threads });
-      feeds ??= feedsFor(s);
+      feeds ??= feedsFor(s, shapes);
       const f = feeds;
       runners.push({ result: { engine: 'int8kit', backend, precision: 'fp32', threads }, run: () => s.run(f), samples: [], release: () => s.release() });
     }

@@ -27,7 +27,8 @@ program
 
 program
   .command('bench <model>')
-  .description('latency of int8kit (per backend and thread count) against peers, interleaved in one run')
+  .description('latency of int8kit (per backend and thread count) against peers, interleaved in one run; MODEL is a file or resnet18-like, mobilenetv2-like, bert-like, bert-like-768')
+  .option('--input-shape <name=dims>', 'dims for an input with symbolic dims, e.g. input_ids=1x128 (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
   .option('--backends <list>', 'int8kit backends', 'native')
   .option('--threads <list>', 'thread counts', '1')
   .option('--peers <list>', 'peer engines to run on the same model (onnxruntime)')

@@ -1,17 +1,7 @@
-/** A small seeded PRNG (mulberry32) so failures reproduce. */
+import { rng as base } from '../../src/bench/random';
+
+/** The package's seeded PRNG plus pick(), for tests. */
 export function rng(seed: number) {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
-    pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)],
-    float: (lo: number, hi: number) => lo + next() * (hi - lo),
-  };
+  const r = base(seed);
+  return { ...r, pick: <T>(xs: readonly T[]) => xs[Math.floor(r.next() * xs.length)] };
 }

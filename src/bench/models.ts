@@ -1,7 +1,7 @@
-// Seeded random models shaped like the ones users bring (ResNet-18, MobileNetV2, a BERT encoder),
+// Seeded random models (for tests and `int8kit bench`) shaped like the ones users bring (ResNet-18, MobileNetV2, a BERT encoder),
 // built in the graph IR as PyTorch exports them (Conv + BatchNormalization + Relu/Clip, Gemm,
 // MatMul + Add, LayerNormalization, Softmax, Erf-based GELU, Reshape/Transpose for heads).
-import type { Graph, Node, TensorData } from '../../src';
+import type { Graph, Node, TensorData } from '../graph/ir';
 import { rng } from './random';
 
 class Builder {
