@@ -60,3 +60,18 @@ describe('Session.run keeps the event loop free', () => {
     expect(worst).toBeLessThan(inference / 2);
   }, 60_000);
 });
+
+describe('concurrent runs of one session', () => {
+  it.each(['native', 'wasm'])('%s: 12 concurrent MobileNetV2 runs equal the sequential results', async (backend) => {
+    const s = await Session.create(mobilenetV2Like(2, 96), { backend, threads: backend === 'native' ? 2 : 1 });
+    const inputs = Array.from({ length: 12 }, (_, i) => {
+      const r = rng(100 + i);
+      return new Tensor('float32', Float32Array.from({ length: 3 * 96 * 96 }, () => r.float(-2, 2)), [1, 3, 96, 96]);
+    });
+    const sequential = [];
+    for (const x of inputs) sequential.push((await s.run({ input: x }))[s.outputNames[0]].data);
+    const concurrent = await Promise.all(inputs.map((x) => s.run({ input: x }).then((o) => o[s.outputNames[0]].data)));
+    concurrent.forEach((y, i) => expect(Buffer.compare(Buffer.from(y.buffer), Buffer.from(sequential[i].buffer))).toBe(0));
+    s.release();
+  }, 60_000);
+});

@@ -152,6 +152,33 @@ std::unique_ptr<Plan> Plan::create(const uint8_t* bytes, size_t size, const Kern
   }
 }
 
+// Intermediate buffers of one run, reused by later runs: fresh allocations of megabytes are
+// page faults on every run. Each concurrent run leases its own set. Uninitialised on purpose:
+// every op writes its outputs in full.
+class Plan::ScratchLease {
+ public:
+  explicit ScratchLease(const Plan& plan) : plan_(plan) {
+    std::lock_guard<std::mutex> lock(plan.scratch_mutex_);
+    if (!plan.free_scratch_.empty()) {
+      set_ = std::move(plan.free_scratch_.back());
+      plan.free_scratch_.pop_back();
+    }
+    set_.resize(plan.values_.size());
+  }
+  ~ScratchLease() {
+    std::lock_guard<std::mutex> lock(plan_.scratch_mutex_);
+    plan_.free_scratch_.push_back(std::move(set_));
+  }
+  void* buffer(size_t id, size_t bytes) {
+    if (!set_[id]) set_[id].reset(new uint8_t[bytes ? bytes : 1]);
+    return set_[id].get();
+  }
+
+ private:
+  const Plan& plan_;
+  std::vector<std::unique_ptr<uint8_t[]>> set_;
+};
+
 bool Plan::run(const ConstBuffer* in, size_t n_in, const MutBuffer* out, size_t n_out,
                Error* err) const {
   auto bad = [&](const std::string& msg) {
@@ -164,9 +191,7 @@ bool Plan::run(const ConstBuffer* in, size_t n_in, const MutBuffer* out, size_t 
     return bad("expected " + std::to_string(outputs_.size()) + " outputs but received " + std::to_string(n_out));
   try {
     std::vector<void*> buffers(values_.size(), nullptr);
-    // Uninitialised on purpose: every op writes its outputs in full, and zero-filling megabytes
-    // of intermediates per run showed up in whole-model timings.
-    std::vector<std::unique_ptr<uint8_t[]>> scratch(values_.size());
+    ScratchLease scratch(*this);
     for (size_t i = 0; i < n_in; i++) {
       const ValueInfo& v = values_[inputs_[i]];
       if (in[i].bytes != v.bytes || (v.bytes && !in[i].data))
@@ -182,10 +207,7 @@ bool Plan::run(const ConstBuffer* in, size_t n_in, const MutBuffer* out, size_t 
       buffers[outputs_[i]] = out[i].data;
     }
     for (size_t id = 0; id < values_.size(); id++)
-      if (!buffers[id] && !values_[id].constant) {
-        scratch[id].reset(new uint8_t[values_[id].bytes ? values_[id].bytes : 1]);
-        buffers[id] = scratch[id].get();
-      }
+      if (!buffers[id] && !values_[id].constant) buffers[id] = scratch.buffer(id, values_[id].bytes);
     Error op_err;
     RunContext ctx{pool_.get(), &op_err};
     for (size_t o = 0; o < ops_.size(); o++) {

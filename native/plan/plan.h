@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 #include "../config/kernel-config.h"
@@ -65,6 +66,9 @@ class Plan {
   std::vector<std::string> op_names_;  // "op 3 (Gather)", for run-time messages
   std::vector<int32_t> inputs_, outputs_;
   std::unique_ptr<ThreadPool> pool_;
+  class ScratchLease;
+  mutable std::mutex scratch_mutex_;
+  mutable std::vector<std::vector<std::unique_ptr<uint8_t[]>>> free_scratch_;
 };
 
 }  // namespace i8k
