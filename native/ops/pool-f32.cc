@@ -1,10 +1,74 @@
 #include "pool-f32.h"
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace i8k {
 
+namespace {
+
+// NaN-propagating max, as ONNX Runtime's (and the generic loop below).
+inline float max_nan(float m, float v) { return std::isnan(m) ? m : (v > m || std::isnan(v) ? v : m); }
+
+// One axis of a window grid: for output o, the image positions [lo, hi) it covers and how many
+// positions of the declared padding it covers (count_include_pad).
+struct AxisWindows {
+  std::vector<size_t> lo, hi, padded;
+  AxisWindows(size_t n, size_t on, size_t k, size_t stride, size_t pad_begin, size_t pad_end) {
+    for (size_t o = 0; o < on; o++) {
+      const long start = long(o * stride) - long(pad_begin), stop = start + long(k);
+      lo.push_back(size_t(std::clamp<long>(start, 0, long(n))));
+      hi.push_back(size_t(std::clamp<long>(stop, 0, long(n))));
+      padded.push_back(size_t(std::clamp<long>(stop, -long(pad_begin), long(n + pad_end)) -
+                              std::clamp<long>(start, -long(pad_begin), long(n + pad_end))));
+    }
+  }
+};
+
+// Undilated windows are separable: reduce each input row over the x windows, then those rows over
+// the y windows. 2k instead of k^2 reads per output, and no bounds tests in the inner loops.
+void pool2d_separable(PoolKind kind, const Pool2DShape& s, const float* x, float* y, const RunContext& ctx) {
+  const AxisWindows wx(s.w, s.ow, s.kw, s.sw, s.pl, s.pr), wy(s.h, s.oh, s.kh, s.sh, s.pt, s.pb);
+  const bool max = kind == PoolKind::max;
+  ctx.parallel_for(s.planes, 1, [&](size_t begin, size_t end) {
+    std::vector<float> rows(s.h * s.ow);
+    for (size_t p = begin; p < end; p++) {
+      const float* in = x + p * s.h * s.w;
+      for (size_t iy = 0; iy < s.h; iy++) {
+        const float* r = in + iy * s.w;
+        float* h = rows.data() + iy * s.ow;
+        for (size_t ox = 0; ox < s.ow; ox++) {
+          float acc = max ? -INFINITY : 0.0f;
+          for (size_t ix = wx.lo[ox]; ix < wx.hi[ox]; ix++) acc = max ? max_nan(acc, r[ix]) : acc + r[ix];
+          h[ox] = acc;
+        }
+      }
+      float* out = y + p * s.oh * s.ow;
+      for (size_t oy = 0; oy < s.oh; oy++) {
+        float* o = out + oy * s.ow;
+        for (size_t ox = 0; ox < s.ow; ox++) o[ox] = max ? -INFINITY : 0.0f;
+        for (size_t iy = wy.lo[oy]; iy < wy.hi[oy]; iy++) {
+          const float* h = rows.data() + iy * s.ow;
+          if (max)
+            for (size_t ox = 0; ox < s.ow; ox++) o[ox] = max_nan(o[ox], h[ox]);
+          else
+            for (size_t ox = 0; ox < s.ow; ox++) o[ox] += h[ox];
+        }
+        if (max) continue;
+        for (size_t ox = 0; ox < s.ow; ox++) {
+          const size_t n = kind == PoolKind::average ? (wy.hi[oy] - wy.lo[oy]) * (wx.hi[ox] - wx.lo[ox])
+                                                     : wy.padded[oy] * wx.padded[ox];
+          o[ox] = n ? o[ox] / float(n) : 0.0f;
+        }
+      }
+    }
+  });
+}
+
+}  // namespace
+
 void f32_pool2d(PoolKind kind, const Pool2DShape& s, const float* x, float* y, const RunContext& ctx) {
+  if (s.dh == 1 && s.dw == 1) return pool2d_separable(kind, s, x, y, ctx);
   ctx.parallel_for(s.planes, 1, [&](size_t begin, size_t end) {
     for (size_t p = begin; p < end; p++) {
       const float* in = x + p * s.h * s.w;

@@ -1,4 +1,9 @@
 #include "plan.h"
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
 #include <cstring>
 #include <new>
 #include "op-factory.h"
@@ -145,6 +150,10 @@ std::unique_ptr<Plan> Plan::create(const uint8_t* bytes, size_t size, const Kern
     plan->inputs_ = std::move(desc.inputs);
     plan->outputs_ = std::move(desc.outputs);
     if (threads > 1) plan->pool_ = std::make_unique<ThreadPool>(threads);
+    if (const char* p = std::getenv("INT8KIT_PROFILE"); p && *p && *p != '0') {
+      plan->profile_.reset(new std::atomic<int64_t>[plan->ops_.size()]);
+      for (size_t i = 0; i < plan->ops_.size(); i++) plan->profile_[i] = 0;
+    }
     return plan;
   } catch (const std::bad_alloc&) {
     *err = {"OUT_OF_MEMORY", "Out of memory while creating the plan"};
@@ -179,6 +188,26 @@ class Plan::ScratchLease {
   std::vector<std::unique_ptr<uint8_t[]>> set_;
 };
 
+// Prints time per op type, largest first: where a model's time goes.
+Plan::~Plan() {
+  if (!profile_) return;
+  std::map<std::string, std::pair<int64_t, int>> by_type;
+  int64_t total = 0;
+  for (size_t o = 0; o < ops_.size(); o++) {
+    const std::string& name = op_names_[o];
+    const std::string type = name.substr(name.find('(') + 1, name.size() - name.find('(') - 2);
+    by_type[type].first += profile_[o];
+    by_type[type].second++;
+    total += profile_[o];
+  }
+  std::vector<std::pair<int64_t, std::string>> rows;
+  for (auto& [type, v] : by_type) rows.push_back({v.first, type});
+  std::sort(rows.rbegin(), rows.rend());
+  std::fprintf(stderr, "int8kit profile: %.3f ms in ops over all runs\n", total / 1e6);
+  for (auto& [ns, type] : rows)
+    std::fprintf(stderr, "  %-22s %5.1f%%  %10.3f ms  (%d ops)\n", type.c_str(), total ? 100.0 * ns / total : 0.0, ns / 1e6, by_type[type].second);
+}
+
 bool Plan::run(const ConstBuffer* in, size_t n_in, const MutBuffer* out, size_t n_out,
                Error* err) const {
   auto bad = [&](const std::string& msg) {
@@ -211,7 +240,9 @@ bool Plan::run(const ConstBuffer* in, size_t n_in, const MutBuffer* out, size_t 
     Error op_err;
     RunContext ctx{pool_.get(), &op_err};
     for (size_t o = 0; o < ops_.size(); o++) {
+      const auto t0 = std::chrono::steady_clock::now();
       ops_[o]->run(buffers.data(), ctx);
+      if (profile_) profile_[o] += (std::chrono::steady_clock::now() - t0).count();
       if (!op_err.code.empty()) {
         *err = {op_err.code, op_names_[o] + ": " + op_err.message};
         return false;
