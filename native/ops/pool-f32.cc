@@ -8,7 +8,8 @@ namespace i8k {
 namespace {
 
 // NaN-propagating max, as ONNX Runtime's (and the generic loop below).
-inline float max_nan(float m, float v) { return std::isnan(m) ? m : (v > m || std::isnan(v) ? v : m); }
+// Branch free (x != x is NaN), so the row and column loops vectorise.
+inline float max_nan(float m, float v) { return m != m ? m : (v > m || v != v ? v : m); }
 
 // One axis of a window grid: for output o, the image positions [lo, hi) it covers and how many
 // positions of the declared padding it covers (count_include_pad).
@@ -31,15 +32,29 @@ void pool2d_separable(PoolKind kind, const Pool2DShape& s, const float* x, float
   const AxisWindows wx(s.w, s.ow, s.kw, s.sw, s.pl, s.pr), wy(s.h, s.oh, s.kh, s.sh, s.pt, s.pb);
   const bool max = kind == PoolKind::max;
   ctx.parallel_for(s.planes, 1, [&](size_t begin, size_t end) {
-    std::vector<float> rows(s.h * s.ow);
+    std::vector<float> rows(s.h * s.ow), win(s.w);
     for (size_t p = begin; p < end; p++) {
       const float* in = x + p * s.h * s.w;
       for (size_t iy = 0; iy < s.h; iy++) {
         const float* r = in + iy * s.w;
         float* h = rows.data() + iy * s.ow;
+        // Every full window of the row at stride 1 (vectorised across positions), then the
+        // strided windows pick theirs; windows clipped by the border are reduced directly.
+        const size_t full = s.w >= s.kw ? s.w - s.kw + 1 : 0;
+        for (size_t ix = 0; ix < full; ix++) win[ix] = r[ix];
+        for (size_t kx = 1; kx < s.kw; kx++)
+          if (max)
+            for (size_t ix = 0; ix < full; ix++) win[ix] = max_nan(win[ix], r[ix + kx]);
+          else
+            for (size_t ix = 0; ix < full; ix++) win[ix] += r[ix + kx];
         for (size_t ox = 0; ox < s.ow; ox++) {
+          const size_t lo = wx.lo[ox], hi = wx.hi[ox];
+          if (hi - lo == s.kw) {
+            h[ox] = win[lo];
+            continue;
+          }
           float acc = max ? -INFINITY : 0.0f;
-          for (size_t ix = wx.lo[ox]; ix < wx.hi[ox]; ix++) acc = max ? max_nan(acc, r[ix]) : acc + r[ix];
+          for (size_t ix = lo; ix < hi; ix++) acc = max ? max_nan(acc, r[ix]) : acc + r[ix];
           h[ox] = acc;
         }
       }
