@@ -143,6 +143,7 @@ std::unique_ptr<Plan> Plan::create(const uint8_t* bytes, size_t size, const Kern
         if (!ctx.used.count(name)) return fail(err, ctx.where + ": unknown attribute " + name), nullptr;
       plan->ops_.push_back(std::move(built));
       plan->op_names_.push_back(ctx.where);
+      plan->op_io_.push_back({op.inputs.empty() ? -1 : op.inputs[0], op.outputs.empty() ? -1 : op.outputs[0]});
     }
     // Weights now live packed inside the ops.
     for (auto& v : desc.values) std::vector<uint8_t>().swap(v.data);
@@ -188,6 +189,17 @@ class Plan::ScratchLease {
   std::vector<std::unique_ptr<uint8_t[]>> set_;
 };
 
+// "[1, 32, 112, 112] -> [1, 16, 112, 112]": the first input and output shapes of an op.
+std::string Plan::op_detail(size_t o) const {
+  auto dims = [&](int32_t id) {
+    std::string out = "[";
+    for (size_t i = 0; i < values_[id].dims.size(); i++) out += (i ? ", " : "") + std::to_string(values_[id].dims[i]);
+    return out + "]";
+  };
+  const auto& io = op_io_[o];
+  return io.first >= 0 && io.second >= 0 ? dims(io.first) + " -> " + dims(io.second) : "";
+}
+
 // Prints time per op type, largest first: where a model's time goes.
 Plan::~Plan() {
   if (!profile_) return;
@@ -206,6 +218,13 @@ Plan::~Plan() {
   std::fprintf(stderr, "int8kit profile: %.3f ms in ops over all runs\n", total / 1e6);
   for (auto& [ns, type] : rows)
     std::fprintf(stderr, "  %-22s %5.1f%%  %10.3f ms  (%d ops)\n", type.c_str(), total ? 100.0 * ns / total : 0.0, ns / 1e6, by_type[type].second);
+  std::vector<std::pair<int64_t, size_t>> ops;
+  for (size_t o = 0; o < ops_.size(); o++) ops.push_back({profile_[o], o});
+  std::sort(ops.rbegin(), ops.rend());
+  std::fprintf(stderr, "  costliest ops:\n");
+  for (size_t i = 0; i < std::min<size_t>(8, ops.size()); i++)
+    std::fprintf(stderr, "    %-28s %5.1f%%  %s\n", op_names_[ops[i].second].c_str(),
+                 total ? 100.0 * ops[i].first / total : 0.0, op_detail(ops[i].second).c_str());
 }
 
 bool Plan::run(const ConstBuffer* in, size_t n_in, const MutBuffer* out, size_t n_out,

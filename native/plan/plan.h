@@ -67,6 +67,8 @@ class Plan {
   std::vector<std::string> op_names_;  // "op 3 (Gather)", for run-time messages
   // INT8KIT_PROFILE=1: nanoseconds spent per op, printed to stderr when the plan is destroyed.
   std::unique_ptr<std::atomic<int64_t>[]> profile_;
+  std::vector<std::pair<int32_t, int32_t>> op_io_;  // first input and output of each op
+  std::string op_detail(size_t o) const;
 
  public:
   ~Plan();
