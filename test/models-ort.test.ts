@@ -68,7 +68,7 @@ describe('concurrent runs of one session', () => {
       const r = rng(100 + i);
       return new Tensor('float32', Float32Array.from({ length: 3 * 96 * 96 }, () => r.float(-2, 2)), [1, 3, 96, 96]);
     });
-    const sequential = [];
+    const sequential: ArrayBufferView[] = [];
     for (const x of inputs) sequential.push((await s.run({ input: x }))[s.outputNames[0]].data);
     const concurrent = await Promise.all(inputs.map((x) => s.run({ input: x }).then((o) => o[s.outputNames[0]].data)));
     concurrent.forEach((y, i) => expect(Buffer.compare(Buffer.from(y.buffer), Buffer.from(sequential[i].buffer))).toBe(0));

@@ -111,3 +111,18 @@ describe('graph errors', () => {
     await expect(Session.create(g)).rejects.toThrow(/node "x2" \(Reshape\) with inputs x: float32\[2,2,3\].*expected a shape with 12 elements/);
   });
 });
+
+describe('ops the shape rules know but no kernel implements', () => {
+  it('are UnsupportedOpErrors naming the node and opset', async () => {
+    // ConstantOfShape is folded up to 65,536 elements; a larger one reaches the plan, and no
+    // backend has a kernel for it.
+    const g: Graph = {
+      opset: 17, valueInfo: new Map(),
+      initializers: new Map<string, TensorData>([['shape', { dtype: 'int64', dims: [2], data: BigInt64Array.of(300n, 300n) }]]),
+      inputs: [{ name: 'x', type: { dtype: 'float32', shape: [300, 300] } }], outputs: [{ name: 'y' }],
+      nodes: [node('ConstantOfShape', ['shape'], ['zeros'], {}, 'fill'), node('Add', ['x', 'zeros'], ['y'])],
+    };
+    await expect(Session.create(g)).rejects.toThrow(UnsupportedOpError);
+    await expect(Session.create(g)).rejects.toThrow(/node "fill" \(ConstantOfShape\) \(opset 17\) has no kernel/);
+  });
+});

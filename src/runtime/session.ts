@@ -1,5 +1,5 @@
-import { invalid, ReleasedError } from '../errors';
-import type { Dim, Graph, StaticType } from '../graph/ir';
+import { invalid, InvalidPlanError, ReleasedError, UnsupportedOpError } from '../errors';
+import type { Dim, Graph, Node, StaticType } from '../graph/ir';
 import { graphFromOnnx } from '../graph/from-onnx';
 import { optimize } from '../graph/passes';
 import { readModel } from '../onnx';
@@ -27,6 +27,16 @@ export interface ValueMetadata {
   type: DType;
   /** Numbers, symbolic names for dynamic dims, null when unknown. */
   shape: Dim[] | undefined;
+}
+
+/**
+ * Plan ops are the graph's nodes in order, so "op N (Type): unsupported op type" from a backend
+ * names node N: report it as the UnsupportedOpError the API promises.
+ */
+function unsupportedOp(e: unknown, nodes: Node[], opset: number): unknown {
+  const m = e instanceof InvalidPlanError ? /op (\d+) \((\w+)\): unsupported op type/.exec(e.message) : null;
+  const n = m ? nodes[Number(m[1])] : undefined;
+  return n ? new UnsupportedOpError(`Unsupported op: node "${n.name}" (${n.opType}) (opset ${opset}) has no kernel on this backend`) : e;
 }
 
 /** A copy of the graph (nodes and initializer map; tensors shared) with the passes applied. */
@@ -119,7 +129,9 @@ export class Session {
             return [o, new Tensor(t.dtype, t.data as never, t.dims)];
           }),
         );
-        const plan = lowered.outputs.length ? await PlanSession.create(lowered.plan, this.options) : undefined;
+        const plan = lowered.outputs.length ? await PlanSession.create(lowered.plan, this.options).catch((e) => {
+          throw unsupportedOp(e, s.nodes, this.graph.opset);
+        }) : undefined;
         return { lowered, plan, consts };
       })();
       this.cache.set(key, entry);
