@@ -93,28 +93,7 @@ void u8s8_gemm_4x16c2_avx2(size_t mr, size_t nr, size_t k, const uint8_t* a, siz
     }
   }
 
-  const __m256 s0 = _mm256_loadu_ps(scale);
-  const __m256 s1 = _mm256_loadu_ps(scale + 8);
-  const __m256 lo = _mm256_set1_ps(static_cast<float>(p->y_min - p->y_zero_point));
-  const __m256 hi = _mm256_set1_ps(static_cast<float>(p->y_max - p->y_zero_point));
-  // Rounded values lie in [-255, 255], so int16 holds them: adding the zero point after the
-  // int32 -> int16 pack (one add per row instead of two) gives the same bytes.
-  const __m256i vzp = _mm256_set1_epi16(static_cast<int16_t>(p->y_zero_point));
-  // packs/packus work within 128-bit lanes: lane j ends up with columns 4j..4j+3 and 8+4j..
-  // of row r, then the same of row r+1; one dword permute puts row r in the low half.
-  const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
-#pragma GCC unroll 2
-  for (size_t i = 0; i < MR; i += 2) {
-    if (i >= mr) break;
-    const __m256i r0 = _mm256_packs_epi32(requantize(acc[i][0], s0, lo, hi),
-                                          requantize(acc[i][1], s1, lo, hi));
-    const __m256i r1 = _mm256_packs_epi32(requantize(acc[i + 1][0], s0, lo, hi),
-                                          requantize(acc[i + 1][1], s1, lo, hi));
-    const __m256i bytes = _mm256_permutevar8x32_epi32(
-        _mm256_packus_epi16(_mm256_add_epi16(r0, vzp), _mm256_add_epi16(r1, vzp)), order);
-    store16(y + i * y_stride, nr, _mm256_castsi256_si128(bytes));
-    if (i + 1 < mr) store16(y + (i + 1) * y_stride, nr, _mm256_extracti128_si256(bytes, 1));
-  }
+  store_tile16<MR>(acc, mr, nr, scale, y, y_stride, *p);
 }
 
 }  // namespace i8k
