@@ -222,7 +222,10 @@ Plan::~Plan() {
   for (size_t o = 0; o < ops_.size(); o++) ops.push_back({profile_[o], o});
   std::sort(ops.rbegin(), ops.rend());
   std::fprintf(stderr, "  costliest ops:\n");
-  for (size_t i = 0; i < std::min<size_t>(8, ops.size()); i++)
+  // INT8KIT_PROFILE=all lists every op.
+  const char* mode = std::getenv("INT8KIT_PROFILE");
+  const size_t shown = mode && std::string(mode) == "all" ? ops.size() : std::min<size_t>(8, ops.size());
+  for (size_t i = 0; i < shown; i++)
     std::fprintf(stderr, "    %-28s %5.1f%%  %s\n", op_names_[ops[i].second].c_str(),
                  total ? 100.0 * ops[i].first / total : 0.0, op_detail(ops[i].second).c_str());
 }
