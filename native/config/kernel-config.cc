@@ -4,27 +4,27 @@
 namespace i8k {
 
 namespace {
-#define I8K_F32(name, MR, NR, isa) \
-  constexpr F32GemmConfig name##_cfg{#name, name, MR, NR};
+#define I8K_F32(name, conv, MR, NR, isa) \
+  constexpr F32GemmConfig name##_cfg{#name, name, conv, MR, NR};
 #define I8K_U8S8(name, MR, NR, KR, isa) \
   constexpr U8S8GemmConfig name##_cfg{#name, name, name##_pack, name##_panel_bytes, MR, NR, KR};
 
-I8K_F32(f32_gemm_4x8_scalar, 4, 8, scalar)
+I8K_F32(f32_gemm_4x8_scalar, f32_convgemm_4x8_scalar, 4, 8, scalar)
 I8K_U8S8(u8s8_gemm_4x8_scalar, 4, 8, 1, scalar)
 #if defined(__x86_64__) || defined(__i386__)
-I8K_F32(f32_gemm_6x16_avx2_fma, 6, 16, avx2)
-I8K_F32(f32_gemm_12x32_avx512f, 12, 32, avx512vnni)
+I8K_F32(f32_gemm_6x16_avx2_fma, f32_convgemm_6x16_avx2_fma, 6, 16, avx2)
+I8K_F32(f32_gemm_12x32_avx512f, f32_convgemm_12x32_avx512f, 12, 32, avx512vnni)
 I8K_U8S8(u8s8_gemm_4x16c2_avx2, 4, 16, 2, avx2)
 I8K_U8S8(u8s8_gemm_6x16c4_avxvnni, 6, 16, 4, avxvnni)
 I8K_U8S8(u8s8_gemm_6x16c4_avxvnni_evex, 6, 16, 4, avxvnni_evex)
 I8K_U8S8(u8s8_gemm_8x32c4_avx512vnni, 8, 32, 4, avx512vnni)
 #endif
 #if defined(__wasm_simd128__)
-I8K_F32(f32_gemm_4x16_wasmsimd, 4, 16, wasmsimd)
+I8K_F32(f32_gemm_4x16_wasmsimd, f32_convgemm_4x16_wasmsimd, 4, 16, wasmsimd)
 I8K_U8S8(u8s8_gemm_4x8c2_wasmsimd, 4, 8, 2, wasmsimd)
 #endif
 #if defined(__aarch64__)
-I8K_F32(f32_gemm_6x8_neon, 6, 8, neon)
+I8K_F32(f32_gemm_6x8_neon, f32_convgemm_6x8_neon, 6, 8, neon)
 I8K_U8S8(u8s8_gemm_8x8_neon, 8, 8, 1, neon)
 #endif
 #undef I8K_F32

@@ -12,6 +12,7 @@ namespace i8k {
 struct F32GemmConfig {
   const char* name;
   F32GemmUkernel ukernel;
+  F32ConvGemmUkernel conv;  // the same tile with packed A and B rows read in place
   uint32_t mr, nr;
 };
 

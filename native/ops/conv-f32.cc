@@ -5,37 +5,66 @@
 namespace i8k {
 
 namespace {
-inline void copy_run(float* __restrict dst, const float* __restrict src, size_t n) {
-  for (size_t i = 0; i < n; i++) dst[i] = src[i];
-}
-// Stride 2 (ResNet's stem, downsampling convs) with the stride known to the compiler.
-inline void copy_run_stride2(float* __restrict dst, const float* __restrict src, size_t n) {
-  for (size_t i = 0; i < n; i++) dst[i] = src[2 * i];
+// B data one task should keep in L2 while it runs every row tile of its weights over its panels.
+constexpr size_t kPanelBudget = 384 * 1024;
+
+// Per-thread panel memory, reused across runs (pool threads are persistent).
+float* thread_buffer(size_t floats) {
+  thread_local std::vector<float> buf;
+  if (buf.size() < floats) buf.resize(floats);
+  return buf.data();
 }
 }  // namespace
 
 F32Conv::F32Conv(const F32GemmConfig& gemm, const ConvConfig& conv, const Conv2DShape& s,
                  const float* w, const float* bias, const Activation& act)
     : gemm_(gemm), conv_(conv), s_(s), act_(act) {
-  const size_t cin_g = s.cin / s.group, taps = s.kh * s.kw, k = cin_g * taps;
-  depthwise_ = cin_g == 1 && s.kw <= 64;
-  k1_ = k + 1;
-  zeros_.assign(gemm.nr, 0.0f);
-  if (depthwise_) {
+  const size_t cin_g = s.cin / s.group, taps = s.kh * s.kw;
+  k_ = cin_g * taps;
+  bias_.assign(s.cout, 0.0f);
+  if (bias) std::copy(bias, bias + s.cout, bias_.begin());
+  if (cin_g == 1 && s.kw <= 64) {
+    mode_ = Mode::depthwise;
     w_.assign(w, w + s.cout * taps);
-    bias_.assign(s.cout, 0.0f);
-    if (bias) std::copy(bias, bias + s.cout, bias_.begin());
-  } else {
-    w_.assign(s.cout * k1_, 0.0f);
-    for (size_t o = 0; o < s.cout; o++) {
-      std::copy(w + o * k, w + (o + 1) * k, w_.begin() + o * k1_);
-      w_[o * k1_ + k] = bias ? bias[o] : 0.0f;
+    return;
+  }
+  // Weights packed for the kernel's A operand: per group, tiles of MR output channels, each
+  // storing for every k the MR channels' weights (zero past the group's last channel); k runs in
+  // (tap, channel) order so that a tap's rows of B are one plane stride apart.
+  const size_t mr = gemm.mr, cout_g = s.cout / s.group, tiles = (cout_g + mr - 1) / mr;
+  w_.assign(s.group * tiles * k_ * mr, 0.0f);
+  for (size_t g = 0; g < s.group; g++)
+    for (size_t o = 0; o < cout_g; o++) {
+      float* tile = w_.data() + (g * tiles + o / mr) * k_ * mr + o % mr;
+      const float* src = w + (g * cout_g + o) * cin_g * taps;
+      for (size_t c = 0; c < cin_g; c++)
+        for (size_t t = 0; t < taps; t++) tile[(t * cin_g + c) * mr] = src[c * taps + t];
     }
+  wp_ = s.ow + (s.kw - 1) * s.dw;
+  hp_ = s.oh + (s.kh - 1) * s.dh;
+  const bool fits = s.pl + s.w <= wp_ && s.pt + s.h <= hp_;
+  if (s.sh == 1 && s.sw == 1 && fits && s.oh && s.ow) {
+    mode_ = Mode::direct;
+    padded_ = !(s.pt == 0 && s.pl == 0 && wp_ == s.w && hp_ == s.h);
+    virt_ = (s.oh - 1) * wp_ + s.ow;
+    for (size_t ky = 0; ky < s.kh; ky++)
+      for (size_t kx = 0; kx < s.kw; kx++) offsets_.push_back(ptrdiff_t(ky * s.dh * wp_ + kx * s.dw));
+  } else {
+    mode_ = Mode::packed;
+    padded_ = false;
+    virt_ = s.oh * s.ow;
+    offsets_.push_back(0);
   }
 }
 
+size_t F32Conv::workspace_bytes() const {
+  if (mode_ != Mode::direct || !padded_) return 0;
+  // Every input plane zero-padded, then NR floats of slack for the last panel's reads.
+  return (s_.n * s_.cin * hp_ * wp_ + gemm_.nr) * sizeof(float);
+}
+
 void F32Conv::run(const float* x, float* y, const RunContext& ctx) const {
-  if (depthwise_) run_depthwise(x, y, ctx);
+  if (mode_ == Mode::depthwise) run_depthwise(x, y, ctx);
   else run_gemm(x, y, ctx);
 }
 
@@ -54,88 +83,169 @@ void F32Conv::run_depthwise(const float* x, float* y, const RunContext& ctx) con
   });
 }
 
-// Column panel of pixels [p0, p0 + nv): panel[k * NR + j] = im2col[k][p0 + j] for the channels of
-// one group (x points at the group's first input channel), then the row of ones. Which parts of
-// a tap's row are padding and where the rest comes from do not depend on the channel, so they are
-// worked out once per panel as segments and replayed for every channel.
-void F32Conv::pack_panel(const float* x, size_t p0, size_t nv, float* panel,
-                         std::vector<PackSegment>* segs_buf) const {
-  const size_t nr = gemm_.nr, cin_g = s_.cin / s_.group, taps = s_.kh * s_.kw;
+// Copies every input plane into the workspace with its zero border: hp_ rows of wp_ floats.
+F32Conv::Source F32Conv::pad_input(const float* x, float* xpad, const RunContext& ctx) const {
+  const size_t planes = s_.n * s_.cin, pp = hp_ * wp_;
+  ctx.parallel_for(planes, 1, [&](size_t begin, size_t end) {
+    for (size_t p = begin; p < end; p++) {
+      float* d = xpad + p * pp;
+      const float* src = x + p * s_.h * s_.w;
+      std::fill(d, d + s_.pt * wp_, 0.0f);
+      for (size_t y = 0; y < s_.h; y++) {
+        float* row = d + (s_.pt + y) * wp_;
+        std::fill(row, row + s_.pl, 0.0f);
+        std::copy(src + y * s_.w, src + (y + 1) * s_.w, row + s_.pl);
+        std::fill(row + s_.pl + s_.w, row + wp_, 0.0f);
+      }
+      std::fill(d + (s_.pt + s_.h) * wp_, d + pp, 0.0f);
+    }
+  });
+  std::fill(xpad + planes * pp, xpad + planes * pp + gemm_.nr, 0.0f);
+  return {xpad, pp, ~size_t{0}};
+}
+
+// The rows of B for virtual columns [q0, q0 + nv) copied into a packed panel (zeros past nv):
+// the in-place rows of the last, partial panel would be read past the end of the input.
+void F32Conv::pack_rows(const Source& src, size_t q0, size_t nv, float* panel) const {
+  const size_t nr = gemm_.nr, cin_g = s_.cin / s_.group;
+  for (size_t t = 0; t < offsets_.size(); t++)
+    for (size_t c = 0; c < cin_g; c++) {
+      const float* row = src.base + offsets_[t] + c * src.plane + q0;
+      float* d = panel + (t * cin_g + c) * nr;
+      std::copy(row, row + nv, d);
+      std::fill(d + nv, d + nr, 0.0f);
+    }
+}
+
+// Column panel of output pixels [p0, p0 + nv) of a strided conv: panel row (tap, c) holds the
+// input values that tap reads for those pixels. Which parts of a tap's row are padding and where
+// the rest comes from do not depend on the channel, so they are worked out once per panel as
+// segments and replayed for every channel.
+void F32Conv::pack_strided(const float* x, size_t p0, size_t nv, float* panel,
+                           std::vector<PackSegment>* segs_buf) const {
+  const size_t nr = gemm_.nr, cin_g = s_.cin / s_.group, plane = s_.h * s_.w, sw = s_.sw;
   std::vector<PackSegment>& segs = *segs_buf;
-  segs.clear();
-  std::vector<uint32_t> tap_end(taps);
   for (size_t ky = 0; ky < s_.kh; ky++)
     for (size_t kx = 0; kx < s_.kw; kx++) {
+      segs.clear();
       for (size_t j = 0; j < nv;) {
         const size_t p = p0 + j, oy = p / s_.ow, ox = p % s_.ow, count = std::min(nv - j, s_.ow - ox);
         const long iy = long(oy * s_.sh + ky * s_.dh) - long(s_.pt);
         if (iy < 0 || iy >= long(s_.h)) {
-          segs.push_back({uint32_t(j), 0, uint32_t(count), PackSegment::zero});
+          segs.push_back({uint32_t(j), uint32_t(count), 0, true});
         } else {
-          // Columns t in [lo, hi) of the run read inside the row; the rest is padding.
-          const long sw = long(s_.sw), ix0 = long(ox * s_.sw + kx * s_.dw) - long(s_.pl);
-          long lo = ix0 >= 0 ? 0 : (-ix0 + sw - 1) / sw;
-          long hi = long(s_.w) - 1 - ix0 < 0 ? 0 : (long(s_.w) - 1 - ix0) / sw + 1;
+          // Columns u in [lo, hi) of the run read inside the row; the rest is padding.
+          const long lsw = long(sw), ix0 = long(ox * sw + kx * s_.dw) - long(s_.pl);
+          long lo = ix0 >= 0 ? 0 : (-ix0 + lsw - 1) / lsw;
+          long hi = long(s_.w) - 1 - ix0 < 0 ? 0 : (long(s_.w) - 1 - ix0) / lsw + 1;
           lo = std::min<long>(lo, long(count));
           hi = std::max(std::min<long>(hi, long(count)), lo);
-          if (lo > 0) segs.push_back({uint32_t(j), 0, uint32_t(lo), PackSegment::zero});
-          if (hi > lo)
-            segs.push_back({uint32_t(j + lo), iy * long(s_.w) + ix0 + lo * sw, uint32_t(hi - lo),
-                            sw == 1 ? PackSegment::copy : PackSegment::strided});
-          if (long(count) > hi)
-            segs.push_back({uint32_t(j + hi), 0, uint32_t(long(count) - hi), PackSegment::zero});
+          if (lo > 0) segs.push_back({uint32_t(j), uint32_t(lo), 0, true});
+          if (hi > lo) segs.push_back({uint32_t(j + lo), uint32_t(hi - lo), iy * long(s_.w) + ix0 + lo * lsw, false});
+          if (long(count) > hi) segs.push_back({uint32_t(j + hi), uint32_t(long(count) - hi), 0, true});
         }
         j += count;
       }
-      tap_end[ky * s_.kw + kx] = uint32_t(segs.size());
+      if (nv < nr) segs.push_back({uint32_t(nv), uint32_t(nr - nv), 0, true});
+      float* tap_rows = panel + (ky * s_.kw + kx) * cin_g * nr;
+      for (const PackSegment& g : segs)
+        for (size_t c = 0; c < cin_g; c++) {
+          float* __restrict o = tap_rows + c * nr + g.dst;
+          if (g.zero) {
+            for (uint32_t i = 0; i < g.n; i++) o[i] = 0.0f;
+            continue;
+          }
+          // Short runs (at most NR): inline loops beat memcpy calls.
+          const float* __restrict in = x + c * plane + g.src;
+          if (sw == 1) for (uint32_t i = 0; i < g.n; i++) o[i] = in[i];
+          else if (sw == 2) for (uint32_t i = 0; i < g.n; i++) o[i] = in[2 * i];
+          else for (uint32_t i = 0; i < g.n; i++) o[i] = in[i * sw];
+        }
     }
-  const size_t plane = s_.h * s_.w, sw = s_.sw;
-  float* dst = panel;
-  for (size_t c = 0; c < cin_g; c++) {
-    const float* src = x + c * plane;
-    size_t sg = 0;
-    for (size_t t = 0; t < taps; t++, dst += nr) {
-      for (; sg < tap_end[t]; sg++) {
-        const PackSegment& g = segs[sg];
-        float* o = dst + g.dst;
-        if (g.kind == PackSegment::copy) copy_run(o, src + g.src, g.n);
-        else if (g.kind == PackSegment::zero) for (uint32_t i = 0; i < g.n; i++) o[i] = 0.0f;
-        else if (sw == 2) copy_run_stride2(o, src + g.src, g.n);
-        else for (uint32_t i = 0; i < g.n; i++) o[i] = src[g.src + long(i * sw)];
-      }
+}
+
+void F32Conv::scatter_tile(const float* tile, size_t rows, size_t q0, size_t nv, float* y) const {
+  const size_t nr = gemm_.nr, pixels = s_.oh * s_.ow;
+  for (size_t q = q0; q < q0 + nv;) {
+    const size_t oy = q / wp_, ox = q % wp_, row_end = oy * wp_ + s_.ow;
+    if (ox >= s_.ow) {  // padded-width columns: discarded
+      q = (oy + 1) * wp_;
+      continue;
     }
+    const size_t n = std::min(q0 + nv, row_end) - q;
+    for (size_t r = 0; r < rows; r++)
+      std::copy(tile + r * nr + (q - q0), tile + r * nr + (q - q0) + n, y + r * pixels + oy * s_.ow + ox);
+    q += n;
   }
-  std::fill(dst, dst + nv, 1.0f);
 }
 
 void F32Conv::run_gemm(const float* x, float* y, const RunContext& ctx) const {
   const size_t nr = gemm_.nr, mr = gemm_.mr, pixels = s_.oh * s_.ow;
-  const size_t panels = (pixels + nr - 1) / nr, cin_g = s_.cin / s_.group, cout_g = s_.cout / s_.group;
-  // With few pixels (late layers), panels alone would leave threads idle: then the output
-  // channels are split too, each task packing its own copy of the panel.
-  const size_t row_blocks = (cout_g + mr - 1) / mr, base = s_.n * s_.group * panels;
+  const size_t cin_g = s_.cin / s_.group, cout_g = s_.cout / s_.group;
+  if (!pixels || !cout_g) return;
+  const bool direct = mode_ == Mode::direct;
+  Source whole{x, s_.h * s_.w, s_.h * s_.w};
+  if (direct && padded_) whole = pad_input(x, static_cast<float*>(ctx.workspace), ctx);
+  const size_t panels = (virt_ + nr - 1) / nr;
+  // Panels per task: a task runs each row tile of weights over all its panels, so the weights
+  // stream once per task while the panels' B data stays in L2.
+  const size_t spread = direct ? offsets_.back() : 0;
+  const size_t per_panel = direct ? cin_g * nr * sizeof(float) : k_ * nr * sizeof(float);
+  const size_t budget_panels = (kPanelBudget / sizeof(float) / std::max<size_t>(cin_g, 1) > spread + nr)
+                                   ? (kPanelBudget - spread * cin_g * sizeof(float)) / per_panel
+                                   : 1;
+  const size_t ppt = std::max<size_t>(1, std::min(panels, direct ? budget_panels : kPanelBudget / per_panel));
+  const size_t panel_groups = (panels + ppt - 1) / ppt;
+  // With few panels (late layers), they alone would leave threads idle: then the output channels
+  // are split too, each task packing its own copy of any packed panel.
+  const size_t row_blocks = (cout_g + mr - 1) / mr, base = s_.n * s_.group * panel_groups;
   const size_t want = ctx.threads() > 1 ? 4 * ctx.threads() : 1;
   const size_t splits = std::max<size_t>(1, std::min(row_blocks, (want + base - 1) / base));
   const size_t rows_per = (row_blocks + splits - 1) / splits * mr;
+  const bool scatter = direct && wp_ != s_.ow;
   ctx.parallel_for(base * splits, 1, [&](size_t begin, size_t end) {
-    // Columns past nv are never stored by the kernel; zeroed once so they hold no stale NaNs.
-    std::vector<float> panel(k1_ * nr, 0.0f);
     std::vector<PackSegment> segs;
     for (size_t task = begin; task < end; task++) {
       const size_t t = task / splits, split = task % splits;
-      const size_t p = t % panels, ng = t / panels, g = ng % s_.group, b = ng / s_.group;
-      const size_t p0 = p * nr, nv = std::min(nr, pixels - p0);
+      const size_t pg = t % panel_groups, ng = t / panel_groups, g = ng % s_.group, b = ng / s_.group;
       const size_t i0 = split * rows_per, i1 = std::min(cout_g, i0 + rows_per);
       if (i0 >= i1) continue;
-      pack_panel(x + (b * s_.cin + g * cin_g) * s_.h * s_.w, p0, nv, panel.data(), &segs);
+      const size_t p_begin = pg * ppt, p_end = std::min(panels, p_begin + ppt);
+      const float* xg = x + (b * s_.cin + g * cin_g) * s_.h * s_.w;
+      Source src{whole.base + (b * s_.cin + g * cin_g) * whole.plane, whole.plane, whole.readable};
+      // Panels that must be packed: all of them for strided convs, the partial last one when
+      // reading the input in place.
+      float* packed = nullptr;
+      float* tile = nullptr;
+      if (!direct) {
+        packed = thread_buffer((p_end - p_begin) * k_ * nr + mr * nr);
+        for (size_t p = p_begin; p < p_end; p++)
+          pack_strided(xg, p * nr, std::min(nr, virt_ - p * nr), packed + (p - p_begin) * k_ * nr, &segs);
+        tile = packed + (p_end - p_begin) * k_ * nr;
+      } else {
+        const bool last_partial = !padded_ && p_end == panels && virt_ % nr;
+        packed = thread_buffer((last_partial ? k_ * nr : 0) + mr * nr);
+        if (last_partial) pack_rows(src, (panels - 1) * nr, virt_ % nr, packed);
+        tile = packed + (last_partial ? k_ * nr : 0);
+      }
       const size_t oc0 = g * cout_g;
-      float* out = y + (b * s_.cout + oc0) * pixels + p0;
+      float* out = y + (b * s_.cout + oc0) * pixels;
       for (size_t i = i0; i < i1; i += mr) {
         const size_t rows = std::min(mr, i1 - i);
-        gemm_.ukernel(rows, nv, k1_, w_.data() + (oc0 + i) * k1_, k1_, panel.data(), zeros_.data(),
-                      out + i * pixels, pixels, act_.min, act_.max);
-        if (act_.kind != Activation::none)
-          for (size_t r = 0; r < rows; r++) act_.apply(out + (i + r) * pixels, nv);
+        const float* a = w_.data() + (g * row_blocks + i / mr) * k_ * mr;
+        for (size_t p = p_begin; p < p_end; p++) {
+          const size_t q0 = p * nr, nv = std::min(nr, virt_ - q0);
+          F32ConvB bsrc;
+          if (!direct) bsrc = F32ConvB::panel(packed + (p - p_begin) * k_ * nr, k_, nr);
+          else if (!padded_ && q0 + nr > virt_) bsrc = F32ConvB::panel(packed, k_, nr);
+          else bsrc = {src.base + q0, offsets_.data(), offsets_.size(), cin_g, src.plane};
+          float* c = scatter ? tile : out + i * pixels + q0;
+          const size_t c_stride = scatter ? nr : pixels;
+          gemm_.conv(rows, nv, a, bsrc, bias_.data() + oc0 + i, c, c_stride, act_.min, act_.max);
+          if (act_.kind != Activation::none)
+            for (size_t r = 0; r < rows; r++) act_.apply(c + r * c_stride, nv);
+          if (scatter) scatter_tile(tile, rows, q0, nv, out + i * pixels);
+        }
       }
     }
   });

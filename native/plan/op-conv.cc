@@ -156,6 +156,7 @@ class ConvOp : public Op {
   void run(void* const* b, const RunContext& ctx) const override {
     conv_->run(static_cast<const float*>(b[x_]), static_cast<float*>(b[y_]), ctx);
   }
+  size_t workspace_bytes() const override { return conv_->workspace_bytes(); }
 
  private:
   std::unique_ptr<F32Conv> conv_;

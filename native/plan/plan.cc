@@ -6,6 +6,7 @@
 #include <map>
 #include <cstring>
 #include <new>
+#include "memory-plan.h"
 #include "op-factory.h"
 
 namespace i8k {
@@ -132,6 +133,7 @@ std::unique_ptr<Plan> Plan::create(const uint8_t* bytes, size_t size, const Kern
     if (!read_plan(bytes, size, &desc, err) || !check_structure(desc, err)) return nullptr;
     auto plan = std::unique_ptr<Plan>(new Plan());
     plan->cfg_ = &cfg;
+    plan->memory_ = plan_memory(desc);
     for (size_t o = 0; o < desc.ops.size(); o++) {
       const OpDesc& op = desc.ops[o];
       OpContext ctx{op, desc.values, cfg, "op " + std::to_string(o) + " (" + op.type + ")", err};
@@ -141,6 +143,7 @@ std::unique_ptr<Plan> Plan::create(const uint8_t* bytes, size_t size, const Kern
       if (!built) return nullptr;
       for (const auto& [name, _] : op.attrs)
         if (!ctx.used.count(name)) return fail(err, ctx.where + ": unknown attribute " + name), nullptr;
+      plan->workspace_bytes_ = std::max(plan->workspace_bytes_, built->workspace_bytes());
       plan->ops_.push_back(std::move(built));
       plan->op_names_.push_back(ctx.where);
       plan->op_io_.push_back({op.inputs.empty() ? -1 : op.inputs[0], op.outputs.empty() ? -1 : op.outputs[0]});
@@ -162,29 +165,37 @@ std::unique_ptr<Plan> Plan::create(const uint8_t* bytes, size_t size, const Kern
   }
 }
 
-// Intermediate buffers of one run, reused by later runs: fresh allocations of megabytes are
-// page faults on every run. Each concurrent run leases its own set. Uninitialised on purpose:
-// every op writes its outputs in full.
+// The arena of intermediate values (memory-plan.h) and the op workspace of one run, reused by
+// later runs: fresh allocations of megabytes are page faults on every run. Each concurrent run
+// leases its own. Uninitialised on purpose: every op writes its outputs in full.
 class Plan::ScratchLease {
  public:
   explicit ScratchLease(const Plan& plan) : plan_(plan) {
-    std::lock_guard<std::mutex> lock(plan.scratch_mutex_);
-    if (!plan.free_scratch_.empty()) {
-      set_ = std::move(plan.free_scratch_.back());
-      plan.free_scratch_.pop_back();
+    {
+      std::lock_guard<std::mutex> lock(plan.scratch_mutex_);
+      if (!plan.free_scratch_.empty()) {
+        set_ = std::move(plan.free_scratch_.back());
+        plan.free_scratch_.pop_back();
+      }
     }
-    set_.resize(plan.values_.size());
+    // 64 bytes of slack each to align the starts to a cache line.
+    if (set_.empty()) {
+      set_.emplace_back(new uint8_t[plan.memory_.bytes + 64]);
+      set_.emplace_back(new uint8_t[plan.workspace_bytes_ + 64]);
+    }
   }
   ~ScratchLease() {
     std::lock_guard<std::mutex> lock(plan_.scratch_mutex_);
     plan_.free_scratch_.push_back(std::move(set_));
   }
-  void* buffer(size_t id, size_t bytes) {
-    if (!set_[id]) set_[id].reset(new uint8_t[bytes ? bytes : 1]);
-    return set_[id].get();
-  }
+  void* value(size_t id) { return aligned(0) + plan_.memory_.offset[id]; }
+  void* workspace() { return plan_.workspace_bytes_ ? aligned(1) : nullptr; }
 
  private:
+  uint8_t* aligned(size_t i) {
+    uint8_t* p = set_[i].get();
+    return p + (64 - reinterpret_cast<uintptr_t>(p) % 64) % 64;
+  }
   const Plan& plan_;
   std::vector<std::unique_ptr<uint8_t[]>> set_;
 };
@@ -258,9 +269,9 @@ bool Plan::run(const ConstBuffer* in, size_t n_in, const MutBuffer* out, size_t 
       buffers[outputs_[i]] = out[i].data;
     }
     for (size_t id = 0; id < values_.size(); id++)
-      if (!buffers[id] && !values_[id].constant) buffers[id] = scratch.buffer(id, values_[id].bytes);
+      if (!buffers[id] && memory_.offset[id] != MemoryPlan::kNone) buffers[id] = scratch.value(id);
     Error op_err;
-    RunContext ctx{pool_.get(), &op_err};
+    RunContext ctx{pool_.get(), &op_err, scratch.workspace()};
     for (size_t o = 0; o < ops_.size(); o++) {
       const auto t0 = std::chrono::steady_clock::now();
       ops_[o]->run(buffers.data(), ctx);

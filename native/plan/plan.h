@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 #include "../config/kernel-config.h"
+#include "memory-plan.h"
 #include "plan-format.h"
 #include "thread-pool.h"
 
@@ -44,6 +45,9 @@ class Op {
   // buffers[id] points at value id's memory for this run (null for constants: an op keeps what it
   // needs of them at creation); ctx spreads work over the plan's pool and takes run-time failures.
   virtual void run(void* const* buffers, const RunContext& ctx) const = 0;
+  // Scratch memory one run of the op needs (ctx.workspace), shared by the run's threads; every
+  // op of a run gets the same block, so its contents do not survive the op.
+  virtual size_t workspace_bytes() const { return 0; }
 };
 
 class Plan {
@@ -67,7 +71,9 @@ class Plan {
   std::vector<std::string> op_names_;  // "op 3 (Gather)", for run-time messages
   // INT8KIT_PROFILE=1: nanoseconds spent per op, printed to stderr when the plan is destroyed.
   std::unique_ptr<std::atomic<int64_t>[]> profile_;
-  std::vector<std::pair<int32_t, int32_t>> op_io_;  // first input and output of each op
+  std::vector<std::pair<int32_t, int32_t>> op_io_;
+  size_t workspace_bytes_ = 0;  // the largest op workspace
+  MemoryPlan memory_;  // first input and output of each op
   std::string op_detail(size_t o) const;
 
  public:

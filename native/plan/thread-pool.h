@@ -52,6 +52,8 @@ struct RunContext {
   // Where an op reports a failure that only its inputs' contents reveal (an out-of-range Gather
   // index): the op calls fail() on the calling thread and returns; Plan::run stops after that op.
   Error* error = nullptr;
+  // The op's scratch memory for this run (Op::workspace_bytes), 64-byte aligned.
+  void* workspace = nullptr;
 
   void fail(const std::string& rule) const;
 

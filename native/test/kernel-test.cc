@@ -438,6 +438,58 @@ void test_f32_ukernel(const F32GemmConfig& c) {
       }
 }
 
+// The conv form: A packed MR floats per k (rows past mr zero), B rows at scattered tap offsets
+// and a stride > NR (columns past nr hold NaN: they may be computed, never stored), row bias.
+void test_f32_conv_ukernel(const F32GemmConfig& c) {
+  const size_t MR = c.mr, NR = c.nr;
+  for (size_t k : ukernel_ks(1))
+    for (size_t mr = 1; mr <= MR; mr++)
+      for (size_t nr = 1; nr <= NR; nr++) {
+        const size_t taps = size_t(irand(1, 3)), kc = std::max<size_t>(1, k / taps), kt = taps * kc;
+        const size_t stride = irand(0, 3) ? NR + size_t(irand(1, 9)) : NR;
+        std::vector<ptrdiff_t> offsets(taps);
+        size_t b_floats = 0;
+        for (size_t t = 0; t < taps; t++) {
+          offsets[t] = ptrdiff_t(b_floats + size_t(irand(0, 5)));
+          b_floats = size_t(offsets[t]) + (kc - 1) * stride + NR;
+        }
+        if (taps > 1 && irand(0, 1)) std::reverse(offsets.begin(), offsets.end());
+        Guarded ga(kt * MR * sizeof(float)), gw(b_floats * sizeof(float)), gr(mr * sizeof(float));
+        float* a = ga.as<float>();
+        float* w = gw.as<float>();
+        float* row_bias = gr.as<float>();
+        for (size_t i = 0; i < kt * MR; i++) a[i] = i % MR < mr ? frand(-1.0f, 1.0f) : 0.0f;
+        for (size_t i = 0; i < b_floats; i++) w[i] = frand(-1.0f, 1.0f);
+        for (size_t t = 0; t < taps; t++)
+          for (size_t j = 0; j < kc; j++)
+            for (size_t n = nr; n < NR; n++) w[offsets[t] + j * stride + n] = NAN;
+        for (size_t i = 0; i < mr; i++) row_bias[i] = frand(-1.0f, 1.0f);
+        const float lo = irand(0, 1) ? -INFINITY : -0.5f, hi = irand(0, 1) ? INFINITY : 0.5f;
+        auto brow = [&](size_t kk) { return w + offsets[kk / kc] + (kk % kc) * stride; };
+
+        Canvas<float> y(mr, nr, -777.0f);
+        std::snprintf(g_case, sizeof g_case, "%s conv ukernel mr=%zu nr=%zu k=%zu taps=%zu stride=%zu",
+                      c.name, mr, nr, kt, taps, stride);
+        c.conv(mr, nr, a, F32ConvB{w, offsets.data(), taps, kc, stride}, row_bias, y.tile(), y.ld, lo, hi);
+
+        std::string err = y.check_outside(mr, nr);
+        for (size_t i = 0; i < mr && err.empty(); i++)
+          for (size_t j = 0; j < nr && err.empty(); j++) {
+            double s = row_bias[i], mag = std::fabs(double(row_bias[i]));
+            for (size_t kk = 0; kk < kt; kk++) {
+              s += double(a[kk * MR + i]) * brow(kk)[j];
+              mag += std::fabs(double(a[kk * MR + i]) * brow(kk)[j]);
+            }
+            const float ref = std::min(std::max(float(s), lo), hi);
+            const float got = y.tile()[i * y.ld + j];
+            if (!(std::fabs(double(got) - ref) <= f32_tolerance(kt, mag)))
+              err = "y[" + std::to_string(i) + "][" + std::to_string(j) + "] = " +
+                    std::to_string(got) + ", expected " + std::to_string(ref);
+          }
+        record(err.empty(), std::string(g_case) + ": " + err);
+      }
+}
+
 void test_u8s8_ukernel(const U8S8GemmConfig& c) {
   const size_t MR = c.mr, NR = c.nr, KR = c.kr;
   for (size_t k : ukernel_ks(KR))
@@ -519,6 +571,7 @@ int main(int argc, char** argv) {
     // Microkernels first: their canvas names a stray write precisely, where the operator test
     // only sees it as a fault or a wrong neighbouring tile.
     test_f32_ukernel(cfg->f32_gemm);
+    test_f32_conv_ukernel(cfg->f32_gemm);
     test_u8s8_ukernel(cfg->u8s8_gemm);
     test_ops(*cfg, *scalar);
     std::printf("%s (%s, %s): %zu passed, %zu failed\n", isa_name(isa), cfg->f32_gemm.name,

@@ -1,5 +1,5 @@
-// AVX-512F FP32 GEMM microkernel, MR=12 x NR=32: 24 zmm accumulators stay in registers for the
-// whole K loop; per k, two 16-float loads of the weight panel and one broadcast per A row feed
+// AVX-512F FP32 GEMM microkernel, MR=12 x NR=32, and its convolution form (gemm-f32.h).
+// 24 zmm accumulators stay in registers for the whole K loop; per k, two 16-float loads of the weight panel and one broadcast per A row feed
 // 24 FMAs. 24 accumulators + 2 weight vectors + broadcasts fit the 32 zmm registers and hide the
 // FMA latency (4 cycles x 2 pipes needs >= 8 independent chains).
 //
@@ -22,6 +22,23 @@ constexpr size_t NR = 32;
 inline __m512 clamp(__m512 x, __m512 vmin, __m512 vmax) {
   x = _mm512_mask_max_ps(x, 0xFFFF, vmin, x);
   return _mm512_mask_min_ps(x, 0xFFFF, vmax, x);
+}
+
+// Clamps and stores the valid mr x nr part of a tile; masked stores keep every write inside it.
+template <size_t ROWS, size_t NV>
+inline void store_tile(const __m512 (&acc)[ROWS][NV], size_t mr, size_t nr, float* c,
+                       size_t c_stride, float min, float max) {
+  const __m512 vmin = _mm512_set1_ps(min);
+  const __m512 vmax = _mm512_set1_ps(max);
+  const uint32_t cols = nr >= NR ? ~uint32_t{0} : (uint32_t{1} << nr) - 1;
+  const __mmask16 mask[2] = {static_cast<__mmask16>(cols), static_cast<__mmask16>(cols >> 16)};
+#pragma GCC unroll 12
+  for (size_t i = 0; i < ROWS; i++) {
+    if (i >= mr) break;
+#pragma GCC unroll 2
+    for (size_t j = 0; j < NV; j++)
+      _mm512_mask_storeu_ps(c + i * c_stride + 16 * j, mask[j], clamp(acc[i][j], vmin, vmax));
+  }
 }
 
 // ROWS x (16 * NV) tile; mr <= ROWS, nr <= 16 * NV. The panel stride stays NR.
@@ -64,18 +81,45 @@ inline void tile(size_t mr, size_t nr, size_t k, const float* a, size_t a_stride
     }
   }
 
-  const __m512 vmin = _mm512_set1_ps(min);
-  const __m512 vmax = _mm512_set1_ps(max);
-  // Masked stores keep every write inside the mr x nr tile.
-  const uint32_t cols = nr >= NR ? ~uint32_t{0} : (uint32_t{1} << nr) - 1;
-  const __mmask16 mask[2] = {static_cast<__mmask16>(cols), static_cast<__mmask16>(cols >> 16)};
+  store_tile<ROWS, NV>(acc, mr, nr, c, c_stride, min, max);
+}
+
+// The conv form of the tile (see F32ConvB): A packed MR floats per k behind one pointer, B rows
+// at a run-time stride. One pointer for A leaves general registers for the B walk; with twelve A
+// row pointers, a stride and a tap loop, the GEMM tile's loop ran out of them and slowed by 25%.
+template <size_t ROWS, size_t NV>
+inline void conv_tile(size_t mr, size_t nr, const float* a, const F32ConvB& b, const float* row_bias,
+                      float* c, size_t c_stride, float min, float max) {
+  __m512 acc[ROWS][NV];
 #pragma GCC unroll 12
   for (size_t i = 0; i < ROWS; i++) {
-    if (i >= mr) break;
+    const __m512 vb = _mm512_set1_ps(row_bias[i < mr ? i : mr - 1]);
 #pragma GCC unroll 2
-    for (size_t j = 0; j < NV; j++)
-      _mm512_mask_storeu_ps(c + i * c_stride + 16 * j, mask[j], clamp(acc[i][j], vmin, vmax));
+    for (size_t v = 0; v < NV; v++) acc[i][v] = vb;
   }
+  const size_t stride = b.stride;
+  for (size_t t = 0; t < b.taps; t++) {
+    const float* w = b.base + b.offsets[t];
+    for (size_t j = b.kc; j != 0; j--) {
+      __m512 wv[NV];
+#pragma GCC unroll 2
+      for (size_t v = 0; v < NV; v++) wv[v] = _mm512_loadu_ps(w + 16 * v);
+      // Rows 16 ahead: in place they are other channel planes, which no hardware prefetcher
+      // predicts; packed, it is the GEMM tile's 2 KiB.
+#pragma GCC unroll 2
+      for (size_t v = 0; v < NV; v++)
+        _mm_prefetch(reinterpret_cast<const char*>(w + 16 * stride + 16 * v), _MM_HINT_T0);
+      w += stride;
+#pragma GCC unroll 12
+      for (size_t i = 0; i < ROWS; i++) {
+        const __m512 va = _mm512_set1_ps(a[i]);
+#pragma GCC unroll 2
+        for (size_t v = 0; v < NV; v++) acc[i][v] = _mm512_fmadd_ps(va, wv[v], acc[i][v]);
+      }
+      a += MR;
+    }
+  }
+  store_tile<ROWS, NV>(acc, mr, nr, c, c_stride, min, max);
 }
 }  // namespace
 
@@ -88,6 +132,18 @@ void f32_gemm_12x32_avx512f(size_t mr, size_t nr, size_t k, const float* a, size
   } else {
     if (mr > MR / 2) tile<MR, 1>(mr, nr, k, a, a_stride, w, bias, c, c_stride, min, max);
     else tile<MR / 2, 1>(mr, nr, k, a, a_stride, w, bias, c, c_stride, min, max);
+  }
+}
+
+void f32_convgemm_12x32_avx512f(size_t mr, size_t nr, const float* a, const F32ConvB& b,
+                                const float* row_bias, float* c, size_t c_stride, float min,
+                                float max) {
+  if (nr > 16) {
+    if (mr > MR / 2) conv_tile<MR, 2>(mr, nr, a, b, row_bias, c, c_stride, min, max);
+    else conv_tile<MR / 2, 2>(mr, nr, a, b, row_bias, c, c_stride, min, max);
+  } else {
+    if (mr > MR / 2) conv_tile<MR, 1>(mr, nr, a, b, row_bias, c, c_stride, min, max);
+    else conv_tile<MR / 2, 1>(mr, nr, a, b, row_bias, c, c_stride, min, max);
   }
 }
 

@@ -86,6 +86,48 @@ void f32_gemm_4x16_wasmsimd(size_t mr, size_t nr, size_t k, const float* a, size
   }
 }
 
+// The conv form (gemm-f32.h): A packed 4 floats per k, so one v128 load gives all four rows'
+// values and lane splats replace four scalar loads; B rows at a run-time stride.
+void f32_convgemm_4x16_wasmsimd(size_t mr, size_t nr, const float* a, const F32ConvB& b,
+                                const float* row_bias, float* c, size_t c_stride, float min,
+                                float max) {
+  const v128_t vmin = wasm_f32x4_splat(min), vmax = wasm_f32x4_splat(max);
+  const float r0 = row_bias[0], r1 = row_bias[mr > 1 ? 1 : 0], r2 = row_bias[mr > 2 ? 2 : 0],
+              r3 = row_bias[mr > 3 ? 3 : 0];
+  for (size_t n0 = 0; n0 < nr; n0 += 8) {
+    v128_t c00 = wasm_f32x4_splat(r0), c01 = c00, c10 = wasm_f32x4_splat(r1), c11 = c10;
+    v128_t c20 = wasm_f32x4_splat(r2), c21 = c20, c30 = wasm_f32x4_splat(r3), c31 = c30;
+    const float* ak = a;
+    for (size_t t = 0; t < b.taps; t++) {
+      const float* wp = b.base + b.offsets[t] + n0;
+      for (size_t j = 0; j < b.kc; j++) {
+        const v128_t w0 = wasm_v128_load(wp), w1 = wasm_v128_load(wp + 4);
+        wp += b.stride;
+        const v128_t va = wasm_v128_load(ak);
+        ak += 4;
+        const v128_t va0 = wasm_i32x4_shuffle(va, va, 0, 0, 0, 0);
+        c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(va0, w0));
+        c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(va0, w1));
+        const v128_t va1 = wasm_i32x4_shuffle(va, va, 1, 1, 1, 1);
+        c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(va1, w0));
+        c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(va1, w1));
+        const v128_t va2 = wasm_i32x4_shuffle(va, va, 2, 2, 2, 2);
+        c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(va2, w0));
+        c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(va2, w1));
+        const v128_t va3 = wasm_i32x4_shuffle(va, va, 3, 3, 3, 3);
+        c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(va3, w0));
+        c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(va3, w1));
+      }
+    }
+    const size_t n = nr - n0;
+    float* cp = c + n0;
+    store8(cp, n, clamp(c00, vmin, vmax), clamp(c01, vmin, vmax));
+    if (mr > 1) store8(cp + c_stride, n, clamp(c10, vmin, vmax), clamp(c11, vmin, vmax));
+    if (mr > 2) store8(cp + 2 * c_stride, n, clamp(c20, vmin, vmax), clamp(c21, vmin, vmax));
+    if (mr > 3) store8(cp + 3 * c_stride, n, clamp(c30, vmin, vmax), clamp(c31, vmin, vmax));
+  }
+}
+
 }  // namespace i8k
 
 #endif  // defined(__wasm_simd128__)

@@ -19,4 +19,22 @@ void f32_gemm_4x8_scalar(size_t mr, size_t nr, size_t k, const float* a, size_t 
   }
 }
 
+void f32_convgemm_4x8_scalar(size_t mr, size_t nr, const float* a, const F32ConvB& b,
+                             const float* row_bias, float* c, size_t c_stride, float min,
+                             float max) {
+  constexpr size_t MR = 4;
+  for (size_t m = 0; m < mr; m++) {
+    float acc[8];
+    for (size_t n = 0; n < nr; n++) acc[n] = row_bias[m];
+    size_t kk = 0;
+    for (size_t t = 0; t < b.taps; t++)
+      for (size_t j = 0; j < b.kc; j++, kk++) {
+        const float av = a[kk * MR + m];
+        const float* w = b.base + b.offsets[t] + j * b.stride;
+        for (size_t n = 0; n < nr; n++) acc[n] += av * w[n];
+      }
+    for (size_t n = 0; n < nr; n++) c[m * c_stride + n] = std::min(std::max(acc[n], min), max);
+  }
+}
+
 }  // namespace i8k

@@ -1,4 +1,5 @@
-// AVX2+FMA FP32 GEMM microkernel, MR=6 x NR=16: 12 ymm accumulators stay in registers for the
+// AVX2+FMA FP32 GEMM microkernel, MR=6 x NR=16, and its convolution form (gemm-f32.h).
+// 12 ymm accumulators stay in registers for the
 // whole K loop; per k, two 8-float loads of the weight panel and one broadcast per A row feed
 // 12 FMAs. 12 accumulators + 2 weight vectors + 1 broadcast = 15 of the 16 ymm registers, and 12
 // independent chains cover the FMA latency (4 cycles x 2 pipes).
@@ -43,6 +44,28 @@ inline void store_tail(float* c, size_t nr, const __m256* v) {
   if (nr & 1) _mm_store_ss(c, x);
 }
 
+// Clamps and stores the valid mr x nr part of a tile.
+template <size_t ROWS, size_t NV>
+inline void store_tile(const __m256 (&acc)[ROWS][NV], size_t mr, size_t nr, float* c,
+                       size_t c_stride, float min, float max) {
+  const __m256 vmin = _mm256_set1_ps(min);
+  const __m256 vmax = _mm256_set1_ps(max);
+#pragma GCC unroll 6
+  for (size_t i = 0; i < ROWS; i++) {
+    if (i >= mr) break;
+    float* ci = c + i * c_stride;
+    __m256 v[NV];
+#pragma GCC unroll 2
+    for (size_t j = 0; j < NV; j++) v[j] = clamp(acc[i][j], vmin, vmax);
+    if (nr >= 8 * NV) {
+#pragma GCC unroll 2
+      for (size_t j = 0; j < NV; j++) _mm256_storeu_ps(ci + 8 * j, v[j]);
+    } else {
+      store_tail<NV>(ci, nr, v);
+    }
+  }
+}
+
 // ROWS x (8 * NV) tile; mr <= ROWS, nr <= 8 * NV. The panel stride stays NR.
 template <size_t ROWS, size_t NV>
 inline void tile(size_t mr, size_t nr, size_t k, const float* a, size_t a_stride, const float* w,
@@ -81,22 +104,41 @@ inline void tile(size_t mr, size_t nr, size_t k, const float* a, size_t a_stride
     }
   }
 
-  const __m256 vmin = _mm256_set1_ps(min);
-  const __m256 vmax = _mm256_set1_ps(max);
+  store_tile<ROWS, NV>(acc, mr, nr, c, c_stride, min, max);
+}
+
+// The conv form of the tile (see F32ConvB): A packed MR floats per k behind one pointer, B rows
+// at a run-time stride, so the loop needs few general registers (the GEMM tile's six A row
+// pointers plus a stride and a tap loop would spill).
+template <size_t ROWS, size_t NV>
+inline void conv_tile(size_t mr, size_t nr, const float* a, const F32ConvB& b, const float* row_bias,
+                      float* c, size_t c_stride, float min, float max) {
+  __m256 acc[ROWS][NV];
 #pragma GCC unroll 6
   for (size_t i = 0; i < ROWS; i++) {
-    if (i >= mr) break;
-    float* ci = c + i * c_stride;
-    __m256 v[NV];
+    const __m256 vb = _mm256_set1_ps(row_bias[i < mr ? i : mr - 1]);
 #pragma GCC unroll 2
-    for (size_t j = 0; j < NV; j++) v[j] = clamp(acc[i][j], vmin, vmax);
-    if (nr >= 8 * NV) {
+    for (size_t v = 0; v < NV; v++) acc[i][v] = vb;
+  }
+  const size_t stride = b.stride;
+  for (size_t t = 0; t < b.taps; t++) {
+    const float* w = b.base + b.offsets[t];
+    for (size_t j = b.kc; j != 0; j--) {
+      __m256 wv[NV];
 #pragma GCC unroll 2
-      for (size_t j = 0; j < NV; j++) _mm256_storeu_ps(ci + 8 * j, v[j]);
-    } else {
-      store_tail<NV>(ci, nr, v);
+      for (size_t v = 0; v < NV; v++) wv[v] = _mm256_loadu_ps(w + 8 * v);
+      _mm_prefetch(reinterpret_cast<const char*>(w + 16 * stride), _MM_HINT_T0);
+      w += stride;
+#pragma GCC unroll 6
+      for (size_t i = 0; i < ROWS; i++) {
+        const __m256 va = _mm256_broadcast_ss(a + i);
+#pragma GCC unroll 2
+        for (size_t v = 0; v < NV; v++) acc[i][v] = _mm256_fmadd_ps(va, wv[v], acc[i][v]);
+      }
+      a += MR;
     }
   }
+  store_tile<ROWS, NV>(acc, mr, nr, c, c_stride, min, max);
 }
 }  // namespace
 
@@ -109,6 +151,18 @@ void f32_gemm_6x16_avx2_fma(size_t mr, size_t nr, size_t k, const float* a, size
   } else {
     if (mr > MR / 2) tile<MR, 1>(mr, nr, k, a, a_stride, w, bias, c, c_stride, min, max);
     else tile<MR / 2, 1>(mr, nr, k, a, a_stride, w, bias, c, c_stride, min, max);
+  }
+}
+
+void f32_convgemm_6x16_avx2_fma(size_t mr, size_t nr, const float* a, const F32ConvB& b,
+                                const float* row_bias, float* c, size_t c_stride, float min,
+                                float max) {
+  if (nr > 8) {
+    if (mr > MR / 2) conv_tile<MR, 2>(mr, nr, a, b, row_bias, c, c_stride, min, max);
+    else conv_tile<MR / 2, 2>(mr, nr, a, b, row_bias, c, c_stride, min, max);
+  } else {
+    if (mr > MR / 2) conv_tile<MR, 1>(mr, nr, a, b, row_bias, c, c_stride, min, max);
+    else conv_tile<MR / 2, 1>(mr, nr, a, b, row_bias, c, c_stride, min, max);
   }
 }
 

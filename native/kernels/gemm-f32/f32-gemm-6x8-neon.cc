@@ -1,4 +1,4 @@
-// AArch64 Advanced SIMD FP32 GEMM microkernel, MR=6 x NR=8.
+// AArch64 Advanced SIMD FP32 GEMM microkernel, MR=6 x NR=8, and its convolution form (gemm-f32.h).
 //
 // 12 float32x4 accumulators (6 rows x 8 columns) stay in registers for the whole K loop. Per 4 k,
 // one 4-float load per A row feeds fmla-by-element (vfmaq_laneq_f32) against the 8 weight vectors
@@ -91,6 +91,29 @@ void tile(size_t nr, size_t k, const float* a, size_t a_stride, const float* w, 
     store_row(c + r * c_stride, nr, clamp(acc[r][0], vmin, vmax), clamp(acc[r][1], vmin, vmax));
   });
 }
+
+// The conv form (gemm-f32.h): A packed MR floats per k (one pointer), B rows at a run-time stride.
+template <size_t R>
+void conv_tile(size_t nr, const float* a, const F32ConvB& b, const float* row_bias, float* c,
+               size_t c_stride, float32x4_t vmin, float32x4_t vmax) {
+  float32x4_t acc[R][2];
+  unroll<R>([&](auto r) { acc[r][0] = acc[r][1] = vdupq_n_f32(row_bias[r]); });
+  for (size_t t = 0; t < b.taps; t++) {
+    const float* w = b.base + b.offsets[t];
+    for (size_t j = 0; j < b.kc; j++) {
+      const float32x4_t w0 = vld1q_f32(w), w1 = vld1q_f32(w + 4);
+      w += b.stride;
+      unroll<R>([&](auto r) {
+        acc[r][0] = vfmaq_n_f32(acc[r][0], w0, a[r]);
+        acc[r][1] = vfmaq_n_f32(acc[r][1], w1, a[r]);
+      });
+      a += MR;
+    }
+  }
+  unroll<R>([&](auto r) {
+    store_row(c + r * c_stride, nr, clamp(acc[r][0], vmin, vmax), clamp(acc[r][1], vmin, vmax));
+  });
+}
 }  // namespace
 
 void f32_gemm_6x8_neon(size_t mr, size_t nr, size_t k, const float* a, size_t a_stride,
@@ -100,6 +123,15 @@ void f32_gemm_6x8_neon(size_t mr, size_t nr, size_t k, const float* a, size_t a_
   with_rows<MR>(mr, [&](auto rows) {
     constexpr size_t R = decltype(rows)::value;
     tile<R>(nr, k, a, a_stride, w, bias, c, c_stride, vmin, vmax);
+  });
+}
+
+void f32_convgemm_6x8_neon(size_t mr, size_t nr, const float* a, const F32ConvB& b,
+                           const float* row_bias, float* c, size_t c_stride, float min, float max) {
+  const float32x4_t vmin = vdupq_n_f32(min), vmax = vdupq_n_f32(max);
+  with_rows<MR>(mr, [&](auto rows) {
+    constexpr size_t R = decltype(rows)::value;
+    conv_tile<R>(nr, a, b, row_bias, c, c_stride, vmin, vmax);
   });
 }
 
