@@ -3,7 +3,7 @@
 # come from scripts/gyp-sources.cjs, which matches file names as CMakeLists.txt globs them.
 {
   'target_defaults': {
-    'cflags_cc': ['-std=c++17', '-O3', '-fexceptions'],
+    'cflags_cc': ['-std=c++17', '-O3', '-fexceptions', '-fno-trapping-math'],
     'cflags_cc!': ['-fno-exceptions', '-std=gnu++14', '-std=gnu++17'],
     'include_dirs': ["<!(node -p \"require('node-addon-api').include_dir\")"],
     'defines': ['NAPI_VERSION=8', 'NAPI_CPP_EXCEPTIONS', 'NODE_ADDON_API_DISABLE_DEPRECATED'],

@@ -84,6 +84,12 @@ function convCases(): Case[] {
   for (const autoPad of ['SAME_UPPER', 'SAME_LOWER', 'VALID'] as const)
     for (const strides of [[1, 1], [2, 2]])
       cs.push(randomConv(seed++, { n: 1, cin: 3, cout: 5, in: [8, 7], k: [4, 3], autoPad, strides }));
+  // Pixel-major tiles (small planes whose width is a multiple of 7, on kernels with >= 7 rows):
+  // 3x3 padded and 1x1 in place, couts past a 32-channel panel, groups, batch 2, an activation.
+  for (const [cin, cout, hw, k] of [[20, 40, 7, 3], [9, 70, 14, 1], [33, 16, 7, 1], [6, 48, 14, 3]])
+    cs.push(randomConv(seed++, { n: 2, cin, cout, in: [hw, hw], k: [k, k], pads: Array(4).fill(k >> 1) }));
+  cs.push(randomConv(seed++, { n: 1, cin: 8, cout: 64, group: 2, in: [7, 14], k: [3, 3], pads: [1, 1, 1, 1], dilations: [1, 2] }));
+  cs.push(randomConv(seed++, { n: 1, cin: 12, cout: 36, in: [7, 7], k: [3, 3], pads: [1, 1, 1, 1], activation: 'HardSwish' }));
   // 1-D.
   cs.push(randomConv(seed++, { n: 2, cin: 3, cout: 5, in: [17], k: [3], pads: [2, 1], strides: [2] }));
   cs.push(randomConv(seed++, { n: 1, cin: 4, cout: 4, in: [9], k: [5], group: 4, dilations: [2], autoPad: 'SAME_UPPER' }));

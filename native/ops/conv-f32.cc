@@ -5,6 +5,8 @@
 namespace i8k {
 
 namespace {
+// Rows of a pixel-major tile: one 7-pixel run of an output row.
+constexpr size_t kPixelTile = 7;
 // B data one task should keep in L2 while it runs every row tile of its weights over its panels.
 constexpr size_t kPanelBudget = 384 * 1024;
 
@@ -28,44 +30,68 @@ F32Conv::F32Conv(const F32GemmConfig& gemm, const ConvConfig& conv, const Conv2D
     w_.assign(w, w + s.cout * taps);
     return;
   }
-  // Weights packed for the kernel's A operand: per group, tiles of MR output channels, each
-  // storing for every k the MR channels' weights (zero past the group's last channel); k runs in
-  // (tap, channel) order so that a tap's rows of B are one plane stride apart.
-  const size_t mr = gemm.mr, cout_g = s.cout / s.group, tiles = (cout_g + mr - 1) / mr;
-  w_.assign(s.group * tiles * k_ * mr, 0.0f);
-  for (size_t g = 0; g < s.group; g++)
-    for (size_t o = 0; o < cout_g; o++) {
-      float* tile = w_.data() + (g * tiles + o / mr) * k_ * mr + o % mr;
-      const float* src = w + (g * cout_g + o) * cin_g * taps;
-      for (size_t c = 0; c < cin_g; c++)
-        for (size_t t = 0; t < taps; t++) tile[(t * cin_g + c) * mr] = src[c * taps + t];
-    }
-  wp_ = s.ow + (s.kw - 1) * s.dw;
-  hp_ = s.oh + (s.kh - 1) * s.dh;
-  const bool fits = s.pl + s.w <= wp_ && s.pt + s.h <= hp_;
-  if (s.sh == 1 && s.sw == 1 && fits && s.oh && s.ow) {
+  // Direct: the input is read in place by the kernel. A strided conv reads every sh-th row and
+  // sw-th column, so the input is first split into sh*sw phase planes (rows py, py + sh, ...;
+  // columns px, px + sw, ...): each tap then reads one phase plane at stride 1.
+  phases_ = s.sh * s.sw;
+  wp_ = s.ow + (s.kw - 1) * s.dw / s.sw;
+  hp_ = s.oh + (s.kh - 1) * s.dh / s.sh;
+  const size_t mr = gemm.mr, nr = gemm.nr, cout_g = s.cout / s.group;
+  if (s.oh && s.ow && s.sh <= 4 && s.sw <= 4) {
     mode_ = Mode::direct;
-    padded_ = !(s.pt == 0 && s.pl == 0 && wp_ == s.w && hp_ == s.h);
+    padded_ = !(phases_ == 1 && s.pt == 0 && s.pl == 0 && wp_ == s.w && hp_ == s.h);
     virt_ = (s.oh - 1) * wp_ + s.ow;
     for (size_t ky = 0; ky < s.kh; ky++)
-      for (size_t kx = 0; kx < s.kw; kx++) offsets_.push_back(ptrdiff_t(ky * s.dh * wp_ + kx * s.dw));
+      for (size_t kx = 0; kx < s.kw; kx++) {
+        const size_t y = ky * s.dh, x = kx * s.dw, phase = y % s.sh * s.sw + x % s.sw;
+        offsets_.push_back(ptrdiff_t(phase * hp_ * wp_ + y / s.sh * wp_ + x / s.sw));
+      }
+    // Few pixels (late layers): NR-pixel column panels would mostly be partial (7x7 = 32 + 17),
+    // while tiles of one 7-pixel row segment cover widths that are multiples of 7 exactly.
+    const size_t panels = (virt_ + nr - 1) / nr;
+    pixel_major_ = mr >= kPixelTile && s.ow % kPixelTile == 0 &&
+                   double(s.oh * s.ow) / double(panels * nr) < 0.9 && cout_g >= nr / 2;
   } else {
     mode_ = Mode::packed;
     padded_ = false;
     virt_ = s.oh * s.ow;
     offsets_.push_back(0);
   }
+  // Weights, k in (tap, channel) order so that a tap's input rows are one plane stride apart,
+  // packed per group as the kernel's operand: channel-major, A tiles of MR output channels with
+  // the MR weights of each k together; pixel-major, B panels of NR output channels.
+  const size_t width = pixel_major_ ? nr : mr, tiles = (cout_g + width - 1) / width;
+  w_.assign(s.group * tiles * k_ * width, 0.0f);
+  for (size_t g = 0; g < s.group; g++)
+    for (size_t o = 0; o < cout_g; o++) {
+      float* tile = w_.data() + (g * tiles + o / width) * k_ * width + o % width;
+      const float* src = w + (g * cout_g + o) * cin_g * taps;
+      for (size_t c = 0; c < cin_g; c++)
+        for (size_t t = 0; t < taps; t++) tile[(t * cin_g + c) * width] = src[c * taps + t];
+    }
+  for (size_t t = 0; t < offsets_.size(); t++) w_offsets_.push_back(ptrdiff_t(t * cin_g * width));
+  if (pixel_major_) {
+    // Column bias of the pixel-major tiles: NR readable entries per panel.
+    bias_panels_.assign(s.group * tiles * nr, 0.0f);
+    for (size_t g = 0; g < s.group; g++)
+      std::copy(bias_.begin() + g * cout_g, bias_.begin() + (g + 1) * cout_g, bias_panels_.begin() + g * tiles * nr);
+  }
 }
 
 size_t F32Conv::workspace_bytes() const {
   if (mode_ != Mode::direct || !padded_) return 0;
-  // Every input plane zero-padded, then NR floats of slack for the last panel's reads.
-  return (s_.n * s_.cin * hp_ * wp_ + gemm_.nr) * sizeof(float);
+  // Every input plane zero-padded (and phase-split), then NR floats of slack for the last
+  // panel's reads.
+  return (s_.n * s_.cin * phases_ * hp_ * wp_ + gemm_.nr) * sizeof(float);
 }
 
 void F32Conv::run(const float* x, float* y, const RunContext& ctx) const {
-  if (mode_ == Mode::depthwise) run_depthwise(x, y, ctx);
-  else run_gemm(x, y, ctx);
+  if (mode_ == Mode::depthwise) return run_depthwise(x, y, ctx);
+  if (!s_.oh || !s_.ow || !s_.cout) return;
+  Source whole{x, s_.h * s_.w};
+  if (mode_ == Mode::direct && padded_) whole = pad_input(x, static_cast<float*>(ctx.workspace), ctx);
+  if (pixel_major_) run_pixel_major(whole, y, ctx);
+  else run_channel_major(x, whole, y, ctx);
 }
 
 void F32Conv::run_depthwise(const float* x, float* y, const RunContext& ctx) const {
@@ -83,25 +109,42 @@ void F32Conv::run_depthwise(const float* x, float* y, const RunContext& ctx) con
   });
 }
 
-// Copies every input plane into the workspace with its zero border: hp_ rows of wp_ floats.
+// Copies every input plane into the workspace as phases_ planes of hp_ rows of wp_ floats: phase
+// (py, px) holds the zero-padded input at rows sh*u + py and columns sw*v + px.
 F32Conv::Source F32Conv::pad_input(const float* x, float* xpad, const RunContext& ctx) const {
-  const size_t planes = s_.n * s_.cin, pp = hp_ * wp_;
+  const size_t planes = s_.n * s_.cin, pp = hp_ * wp_, plane = phases_ * pp;
+  const size_t sh = s_.sh, sw = s_.sw;
   ctx.parallel_for(planes, 1, [&](size_t begin, size_t end) {
     for (size_t p = begin; p < end; p++) {
-      float* d = xpad + p * pp;
       const float* src = x + p * s_.h * s_.w;
-      std::fill(d, d + s_.pt * wp_, 0.0f);
-      for (size_t y = 0; y < s_.h; y++) {
-        float* row = d + (s_.pt + y) * wp_;
-        std::fill(row, row + s_.pl, 0.0f);
-        std::copy(src + y * s_.w, src + (y + 1) * s_.w, row + s_.pl);
-        std::fill(row + s_.pl + s_.w, row + wp_, 0.0f);
-      }
-      std::fill(d + (s_.pt + s_.h) * wp_, d + pp, 0.0f);
+      for (size_t py = 0; py < sh; py++)
+        for (size_t px = 0; px < sw; px++) {
+          float* d = xpad + p * plane + (py * sw + px) * pp;
+          // Columns v in [lo, hi) come from the image; the rest is padding.
+          const long first = long(px) - long(s_.pl);  // image column of v = 0
+          const long lo_l = first >= 0 ? 0 : (-first + long(sw) - 1) / long(sw);
+          const long hi_l = long(s_.w) - first <= 0 ? 0 : (long(s_.w) - first + long(sw) - 1) / long(sw);
+          const size_t lo = size_t(std::min<long>(lo_l, long(wp_)));
+          const size_t hi = std::max(lo, size_t(std::min<long>(hi_l, long(wp_))));
+          for (size_t u = 0; u < hp_; u++) {
+            float* __restrict row = d + u * wp_;
+            const long iy = long(u * sh + py) - long(s_.pt);
+            if (iy < 0 || iy >= long(s_.h)) {
+              std::fill(row, row + wp_, 0.0f);
+              continue;
+            }
+            const float* __restrict in = src + size_t(iy) * s_.w + (long(lo * sw) + first);
+            std::fill(row, row + lo, 0.0f);
+            if (sw == 1) for (size_t v = lo; v < hi; v++) row[v] = in[v - lo];
+            else if (sw == 2) for (size_t v = lo; v < hi; v++) row[v] = in[2 * (v - lo)];
+            else for (size_t v = lo; v < hi; v++) row[v] = in[(v - lo) * sw];
+            std::fill(row + hi, row + wp_, 0.0f);
+          }
+        }
     }
   });
-  std::fill(xpad + planes * pp, xpad + planes * pp + gemm_.nr, 0.0f);
-  return {xpad, pp, ~size_t{0}};
+  std::fill(xpad + planes * plane, xpad + planes * plane + gemm_.nr, 0.0f);
+  return {xpad, plane};
 }
 
 // The rows of B for virtual columns [q0, q0 + nv) copied into a packed panel (zeros past nv):
@@ -179,13 +222,11 @@ void F32Conv::scatter_tile(const float* tile, size_t rows, size_t q0, size_t nv,
   }
 }
 
-void F32Conv::run_gemm(const float* x, float* y, const RunContext& ctx) const {
+void F32Conv::run_channel_major(const float* x, const Source& whole, float* y,
+                                const RunContext& ctx) const {
   const size_t nr = gemm_.nr, mr = gemm_.mr, pixels = s_.oh * s_.ow;
   const size_t cin_g = s_.cin / s_.group, cout_g = s_.cout / s_.group;
-  if (!pixels || !cout_g) return;
   const bool direct = mode_ == Mode::direct;
-  Source whole{x, s_.h * s_.w, s_.h * s_.w};
-  if (direct && padded_) whole = pad_input(x, static_cast<float*>(ctx.workspace), ctx);
   const size_t panels = (virt_ + nr - 1) / nr;
   // Panels per task: a task runs each row tile of weights over all its panels, so the weights
   // stream once per task while the panels' B data stays in L2.
@@ -212,7 +253,7 @@ void F32Conv::run_gemm(const float* x, float* y, const RunContext& ctx) const {
       if (i0 >= i1) continue;
       const size_t p_begin = pg * ppt, p_end = std::min(panels, p_begin + ppt);
       const float* xg = x + (b * s_.cin + g * cin_g) * s_.h * s_.w;
-      Source src{whole.base + (b * s_.cin + g * cin_g) * whole.plane, whole.plane, whole.readable};
+      const Source src{whole.base + (b * s_.cin + g * cin_g) * whole.plane, whole.plane};
       // Panels that must be packed: all of them for strided convs, the partial last one when
       // reading the input in place.
       float* packed = nullptr;
@@ -232,20 +273,60 @@ void F32Conv::run_gemm(const float* x, float* y, const RunContext& ctx) const {
       float* out = y + (b * s_.cout + oc0) * pixels;
       for (size_t i = i0; i < i1; i += mr) {
         const size_t rows = std::min(mr, i1 - i);
-        const float* a = w_.data() + (g * row_blocks + i / mr) * k_ * mr;
+        const float* wt = w_.data() + (g * row_blocks + i / mr) * k_ * mr;
         for (size_t p = p_begin; p < p_end; p++) {
           const size_t q0 = p * nr, nv = std::min(nr, virt_ - q0);
-          F32ConvB bsrc;
-          if (!direct) bsrc = F32ConvB::panel(packed + (p - p_begin) * k_ * nr, k_, nr);
-          else if (!padded_ && q0 + nr > virt_) bsrc = F32ConvB::panel(packed, k_, nr);
-          else bsrc = {src.base + q0, offsets_.data(), offsets_.size(), cin_g, src.plane};
+          F32Rows a = F32Rows::packed(wt, k_, mr), bsrc;
+          if (!direct) bsrc = F32Rows::packed(packed + (p - p_begin) * k_ * nr, k_, nr);
+          else if (!padded_ && q0 + nr > virt_) bsrc = F32Rows::packed(packed, k_, nr);
+          else {
+            a = {wt, w_offsets_.data(), offsets_.size(), cin_g, mr};
+            bsrc = {src.base + q0, offsets_.data(), offsets_.size(), cin_g, src.plane};
+          }
           float* c = scatter ? tile : out + i * pixels + q0;
           const size_t c_stride = scatter ? nr : pixels;
-          gemm_.conv(rows, nv, a, bsrc, bias_.data() + oc0 + i, c, c_stride, act_.min, act_.max);
+          gemm_.conv(rows, nv, a, bsrc, bias_.data() + oc0 + i, nullptr, c, c_stride, act_.min, act_.max);
           if (act_.kind != Activation::none)
             for (size_t r = 0; r < rows; r++) act_.apply(c + r * c_stride, nv);
           if (scatter) scatter_tile(tile, rows, q0, nv, out + i * pixels);
         }
+      }
+    }
+  });
+}
+
+// Tiles of kPixelTile output pixels (one run of a row) by NR output channels: A is the input read
+// in place (consecutive pixels are consecutive floats of a plane row), B the packed weights. The
+// tile comes out pixel-major and is stored transposed into the NCHW output.
+void F32Conv::run_pixel_major(const Source& whole, float* y, const RunContext& ctx) const {
+  const size_t nr = gemm_.nr, pixels = s_.oh * s_.ow, cin_g = s_.cin / s_.group;
+  const size_t cout_g = s_.cout / s_.group, panels = (cout_g + nr - 1) / nr;
+  const size_t runs = s_.ow / kPixelTile, tiles = s_.oh * runs, taps = offsets_.size();
+  // Tasks: (image, group, weight panel, share of the pixel tiles); each weight panel is reused
+  // from cache by all its task's tiles.
+  const size_t base = s_.n * s_.group * panels;
+  const size_t want = ctx.threads() > 1 ? 4 * ctx.threads() : 1;
+  const size_t splits = std::max<size_t>(1, std::min(tiles, (want + base - 1) / base));
+  ctx.parallel_for(base * splits, 1, [&](size_t begin, size_t end) {
+    float* tile = thread_buffer(kPixelTile * nr);
+    for (size_t task = begin; task < end; task++) {
+      const size_t t = task / splits, split = task % splits;
+      const size_t p = t % panels, ng = t / panels, g = ng % s_.group, b = ng / s_.group;
+      const size_t co = p * nr, nv = std::min(nr, cout_g - co);
+      const float* src = whole.base + (b * s_.cin + g * cin_g) * whole.plane;
+      const float* wp = w_.data() + (g * panels + p) * k_ * nr;
+      const F32Rows bw{wp, w_offsets_.data(), taps, cin_g, nr};
+      float* out = y + (b * s_.cout + g * cout_g + co) * pixels;
+      for (size_t i = tiles * split / splits; i < tiles * (split + 1) / splits; i++) {
+        const size_t oy = i / runs, ox = i % runs * kPixelTile;
+        const F32Rows a{src + oy * wp_ + ox, offsets_.data(), taps, cin_g, whole.plane};
+        gemm_.conv(kPixelTile, nv, a, bw, nullptr, bias_panels_.data() + (g * panels + p) * nr, tile,
+                   nr, act_.min, act_.max);
+        if (act_.kind != Activation::none)
+          for (size_t r = 0; r < kPixelTile; r++) act_.apply(tile + r * nr, nv);
+        float* o = out + oy * s_.ow + ox;
+        for (size_t c = 0; c < nv; c++)
+          for (size_t r = 0; r < kPixelTile; r++) o[c * pixels + r] = tile[r * nr + c];
       }
     }
   });

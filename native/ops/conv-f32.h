@@ -36,10 +36,10 @@ class F32Conv {
   struct Source {
     const float* base;  // virtual pixel q of tap t, channel c: base + offsets_[t] + c * plane + q
     size_t plane;
-    size_t readable;  // virtual pixels readable past q = 0 in every row (NR slack when padded)
   };
   void run_depthwise(const float* x, float* y, const RunContext& ctx) const;
-  void run_gemm(const float* x, float* y, const RunContext& ctx) const;
+  void run_channel_major(const float* x, const Source& whole, float* y, const RunContext& ctx) const;
+  void run_pixel_major(const Source& whole, float* y, const RunContext& ctx) const;
   Source pad_input(const float* x, float* xpad, const RunContext& ctx) const;
   // Part of one tap's panel row for strided convs: padding, or a run of the input row.
   struct PackSegment {
@@ -61,11 +61,15 @@ class F32Conv {
   Activation act_;
   Mode mode_;
   size_t k_;                       // GEMM depth: taps * cin_g
-  size_t wp_, hp_;                 // direct: padded plane width and height
+  size_t phases_ = 1;              // direct: planes per input channel (strides sh * sw)
+  size_t wp_ = 0, hp_ = 0;         // direct: padded (phase) plane width and height
   size_t virt_;                    // columns of the GEMM: virtual (direct) or real output pixels
-  bool padded_;                    // direct: the input is copied into a zero-padded workspace
+  bool padded_ = false;            // direct: the input is copied into a zero-padded workspace
+  bool pixel_major_ = false;       // direct: tiles of pixels x output channels (see .cc)
   std::vector<ptrdiff_t> offsets_; // per tap: shift in the (padded) plane
-  std::vector<float> w_;           // depthwise: [cout, kh*kw]; GEMM: packed A tiles
+  std::vector<float> w_;           // depthwise: [cout, kh*kw]; GEMM: packed operand tiles
+  std::vector<ptrdiff_t> w_offsets_;  // per tap: where its k rows start in a weight tile
+  std::vector<float> bias_panels_;    // pixel-major: bias padded to NR per weight panel
   std::vector<float> bias_;        // [cout]
 };
 

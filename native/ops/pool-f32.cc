@@ -7,9 +7,13 @@ namespace i8k {
 
 namespace {
 
-// NaN-propagating max, as ONNX Runtime's (and the generic loop below).
-// Branch free (x != x is NaN), so the row and column loops vectorise.
-inline float max_nan(float m, float v) { return m != m ? m : (v > m || v != v ? v : m); }
+// NaN-propagating max, as ONNX Runtime's (and the generic loop below): v > m is false when
+// either is NaN, so a NaN m is kept, and a NaN v is taken by the second select. Two plain selects
+// (no || between compares) are what GCC vectorises into compare-and-blend.
+inline float max_nan(float m, float v) {
+  const float r = v > m ? v : m;
+  return v != v ? v : r;
+}
 
 // One axis of a window grid: for output o, the image positions [lo, hi) it covers and how many
 // positions of the declared padding it covers (count_include_pad).

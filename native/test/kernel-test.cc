@@ -438,47 +438,62 @@ void test_f32_ukernel(const F32GemmConfig& c) {
       }
 }
 
-// The conv form: A packed MR floats per k (rows past mr zero), B rows at scattered tap offsets
-// and a stride > NR (columns past nr hold NaN: they may be computed, never stored), row bias.
+// The conv form, both operands walked by rows: A packed MR per k (channel-major) or read in place
+// at tap offsets and a stride (pixel-major); B rows read in place (columns past nr hold NaN: they
+// may be computed, never stored) or packed; row bias, column bias, both or none.
 void test_f32_conv_ukernel(const F32GemmConfig& c) {
   const size_t MR = c.mr, NR = c.nr;
+  // Lays out `taps` groups of kc rows of `width` readable floats at scattered offsets.
+  auto layout = [](size_t taps, size_t kc, size_t stride, size_t width, std::vector<ptrdiff_t>* off) {
+    size_t floats = 0;
+    off->resize(taps);
+    for (size_t t = 0; t < taps; t++) {
+      (*off)[t] = ptrdiff_t(floats + size_t(irand(0, 5)));
+      floats = size_t((*off)[t]) + (kc - 1) * stride + width;
+    }
+    if (taps > 1 && irand(0, 1)) std::reverse(off->begin(), off->end());
+    return floats;
+  };
   for (size_t k : ukernel_ks(1))
     for (size_t mr = 1; mr <= MR; mr++)
       for (size_t nr = 1; nr <= NR; nr++) {
         const size_t taps = size_t(irand(1, 3)), kc = std::max<size_t>(1, k / taps), kt = taps * kc;
-        const size_t stride = irand(0, 3) ? NR + size_t(irand(1, 9)) : NR;
-        std::vector<ptrdiff_t> offsets(taps);
-        size_t b_floats = 0;
-        for (size_t t = 0; t < taps; t++) {
-          offsets[t] = ptrdiff_t(b_floats + size_t(irand(0, 5)));
-          b_floats = size_t(offsets[t]) + (kc - 1) * stride + NR;
-        }
-        if (taps > 1 && irand(0, 1)) std::reverse(offsets.begin(), offsets.end());
-        Guarded ga(kt * MR * sizeof(float)), gw(b_floats * sizeof(float)), gr(mr * sizeof(float));
+        const size_t a_stride = irand(0, 1) ? MR : MR + size_t(irand(1, 9));
+        const size_t b_stride = irand(0, 3) ? NR + size_t(irand(1, 9)) : NR;
+        std::vector<ptrdiff_t> a_off, b_off;
+        const size_t a_floats = layout(taps, kc, a_stride, MR, &a_off);
+        const size_t b_floats = layout(taps, kc, b_stride, NR, &b_off);
+        Guarded ga(a_floats * sizeof(float)), gw(b_floats * sizeof(float));
+        Guarded gr(mr * sizeof(float)), gc(NR * sizeof(float));
         float* a = ga.as<float>();
         float* w = gw.as<float>();
-        float* row_bias = gr.as<float>();
-        for (size_t i = 0; i < kt * MR; i++) a[i] = i % MR < mr ? frand(-1.0f, 1.0f) : 0.0f;
+        float* row_bias = irand(0, 2) ? gr.as<float>() : nullptr;
+        float* col_bias = irand(0, 1) ? gc.as<float>() : nullptr;
+        for (size_t i = 0; i < a_floats; i++) a[i] = frand(-1.0f, 1.0f);
         for (size_t i = 0; i < b_floats; i++) w[i] = frand(-1.0f, 1.0f);
         for (size_t t = 0; t < taps; t++)
           for (size_t j = 0; j < kc; j++)
-            for (size_t n = nr; n < NR; n++) w[offsets[t] + j * stride + n] = NAN;
-        for (size_t i = 0; i < mr; i++) row_bias[i] = frand(-1.0f, 1.0f);
+            for (size_t n = nr; n < NR; n++) w[b_off[t] + j * b_stride + n] = NAN;
+        for (size_t i = 0; i < mr; i++) gr.as<float>()[i] = frand(-1.0f, 1.0f);
+        for (size_t i = 0; i < NR; i++) gc.as<float>()[i] = frand(-1.0f, 1.0f);
         const float lo = irand(0, 1) ? -INFINITY : -0.5f, hi = irand(0, 1) ? INFINITY : 0.5f;
-        auto brow = [&](size_t kk) { return w + offsets[kk / kc] + (kk % kc) * stride; };
+        auto arow = [&](size_t kk) { return a + a_off[kk / kc] + (kk % kc) * a_stride; };
+        auto brow = [&](size_t kk) { return w + b_off[kk / kc] + (kk % kc) * b_stride; };
 
         Canvas<float> y(mr, nr, -777.0f);
-        std::snprintf(g_case, sizeof g_case, "%s conv ukernel mr=%zu nr=%zu k=%zu taps=%zu stride=%zu",
-                      c.name, mr, nr, kt, taps, stride);
-        c.conv(mr, nr, a, F32ConvB{w, offsets.data(), taps, kc, stride}, row_bias, y.tile(), y.ld, lo, hi);
+        std::snprintf(g_case, sizeof g_case, "%s conv ukernel mr=%zu nr=%zu k=%zu taps=%zu strides=%zu,%zu bias=%s%s",
+                      c.name, mr, nr, kt, taps, a_stride, b_stride, row_bias ? "row" : "", col_bias ? "col" : "");
+        c.conv(mr, nr, F32Rows{a, a_off.data(), taps, kc, a_stride}, F32Rows{w, b_off.data(), taps, kc, b_stride},
+               row_bias, col_bias, y.tile(), y.ld, lo, hi);
 
         std::string err = y.check_outside(mr, nr);
         for (size_t i = 0; i < mr && err.empty(); i++)
           for (size_t j = 0; j < nr && err.empty(); j++) {
-            double s = row_bias[i], mag = std::fabs(double(row_bias[i]));
+            const double b0 = (row_bias ? row_bias[i] : 0.0) + (col_bias ? col_bias[j] : 0.0);
+            double s = b0, mag = std::fabs(b0);
             for (size_t kk = 0; kk < kt; kk++) {
-              s += double(a[kk * MR + i]) * brow(kk)[j];
-              mag += std::fabs(double(a[kk * MR + i]) * brow(kk)[j]);
+              s += double(arow(kk)[i]) * brow(kk)[j];
+              mag += std::fabs(double(arow(kk)[i]) * brow(kk)[j]);
             }
             const float ref = std::min(std::max(float(s), lo), hi);
             const float got = y.tile()[i * y.ld + j];

@@ -84,39 +84,43 @@ inline void tile(size_t mr, size_t nr, size_t k, const float* a, size_t a_stride
   store_tile<ROWS, NV>(acc, mr, nr, c, c_stride, min, max);
 }
 
-// The conv form of the tile (see F32ConvB): A packed MR floats per k behind one pointer, B rows
-// at a run-time stride. One pointer for A leaves general registers for the B walk; with twelve A
-// row pointers, a stride and a tap loop, the GEMM tile's loop ran out of them and slowed by 25%.
+// The conv form of the tile (see F32Rows): both operands walked by rows at run-time strides.
+// Each needs one pointer and one stride, which leaves general registers free; with the GEMM
+// tile's twelve A row pointers plus a B stride and a tap loop, the loop ran out of them and
+// slowed by 25%.
 template <size_t ROWS, size_t NV>
-inline void conv_tile(size_t mr, size_t nr, const float* a, const F32ConvB& b, const float* row_bias,
-                      float* c, size_t c_stride, float min, float max) {
+inline void conv_tile(size_t mr, size_t nr, const F32Rows& a, const F32Rows& b,
+                      const float* row_bias, const float* col_bias, float* c, size_t c_stride,
+                      float min, float max) {
   __m512 acc[ROWS][NV];
-#pragma GCC unroll 12
-  for (size_t i = 0; i < ROWS; i++) {
-    const __m512 vb = _mm512_set1_ps(row_bias[i < mr ? i : mr - 1]);
 #pragma GCC unroll 2
-    for (size_t v = 0; v < NV; v++) acc[i][v] = vb;
+  for (size_t v = 0; v < NV; v++) {
+    const __m512 vc = col_bias ? _mm512_loadu_ps(col_bias + 16 * v) : _mm512_setzero_ps();
+#pragma GCC unroll 14
+    for (size_t i = 0; i < ROWS; i++)
+      acc[i][v] = row_bias ? _mm512_add_ps(vc, _mm512_set1_ps(row_bias[i < mr ? i : mr - 1])) : vc;
   }
-  const size_t stride = b.stride;
+  const size_t a_stride = a.stride, b_stride = b.stride;
   for (size_t t = 0; t < b.taps; t++) {
+    const float* ap = a.base + a.offsets[t];
     const float* w = b.base + b.offsets[t];
     for (size_t j = b.kc; j != 0; j--) {
       __m512 wv[NV];
 #pragma GCC unroll 2
       for (size_t v = 0; v < NV; v++) wv[v] = _mm512_loadu_ps(w + 16 * v);
-      // Rows 16 ahead: in place they are other channel planes, which no hardware prefetcher
-      // predicts; packed, it is the GEMM tile's 2 KiB.
+      // Rows 16 ahead: read in place they are other channel planes, which no hardware
+      // prefetcher predicts; packed, it is the GEMM tile's 2 KiB.
 #pragma GCC unroll 2
       for (size_t v = 0; v < NV; v++)
-        _mm_prefetch(reinterpret_cast<const char*>(w + 16 * stride + 16 * v), _MM_HINT_T0);
-      w += stride;
-#pragma GCC unroll 12
+        _mm_prefetch(reinterpret_cast<const char*>(w + 16 * b_stride + 16 * v), _MM_HINT_T0);
+      w += b_stride;
+#pragma GCC unroll 14
       for (size_t i = 0; i < ROWS; i++) {
-        const __m512 va = _mm512_set1_ps(a[i]);
+        const __m512 va = _mm512_set1_ps(ap[i]);
 #pragma GCC unroll 2
         for (size_t v = 0; v < NV; v++) acc[i][v] = _mm512_fmadd_ps(va, wv[v], acc[i][v]);
       }
-      a += MR;
+      ap += a_stride;
     }
   }
   store_tile<ROWS, NV>(acc, mr, nr, c, c_stride, min, max);
@@ -135,15 +139,18 @@ void f32_gemm_12x32_avx512f(size_t mr, size_t nr, size_t k, const float* a, size
   }
 }
 
-void f32_convgemm_12x32_avx512f(size_t mr, size_t nr, const float* a, const F32ConvB& b,
-                                const float* row_bias, float* c, size_t c_stride, float min,
-                                float max) {
+void f32_convgemm_12x32_avx512f(size_t mr, size_t nr, const F32Rows& a, const F32Rows& b,
+                                const float* row_bias, const float* col_bias, float* c,
+                                size_t c_stride, float min, float max) {
+  // 7 rows: pixel-major tiles of one 7-pixel row segment (ResNet and MobileNet widths are
+  // multiples of 7), which a 12-row tile would compute at 7/12 of its cost.
   if (nr > 16) {
-    if (mr > MR / 2) conv_tile<MR, 2>(mr, nr, a, b, row_bias, c, c_stride, min, max);
-    else conv_tile<MR / 2, 2>(mr, nr, a, b, row_bias, c, c_stride, min, max);
+    if (mr > MR / 2 + 1) conv_tile<MR, 2>(mr, nr, a, b, row_bias, col_bias, c, c_stride, min, max);
+    else if (mr == MR / 2 + 1) conv_tile<MR / 2 + 1, 2>(mr, nr, a, b, row_bias, col_bias, c, c_stride, min, max);
+    else conv_tile<MR / 2, 2>(mr, nr, a, b, row_bias, col_bias, c, c_stride, min, max);
   } else {
-    if (mr > MR / 2) conv_tile<MR, 1>(mr, nr, a, b, row_bias, c, c_stride, min, max);
-    else conv_tile<MR / 2, 1>(mr, nr, a, b, row_bias, c, c_stride, min, max);
+    if (mr > MR / 2) conv_tile<MR, 1>(mr, nr, a, b, row_bias, col_bias, c, c_stride, min, max);
+    else conv_tile<MR / 2, 1>(mr, nr, a, b, row_bias, col_bias, c, c_stride, min, max);
   }
 }
 

@@ -86,25 +86,30 @@ void f32_gemm_4x16_wasmsimd(size_t mr, size_t nr, size_t k, const float* a, size
   }
 }
 
-// The conv form (gemm-f32.h): A packed 4 floats per k, so one v128 load gives all four rows'
-// values and lane splats replace four scalar loads; B rows at a run-time stride.
-void f32_convgemm_4x16_wasmsimd(size_t mr, size_t nr, const float* a, const F32ConvB& b,
-                                const float* row_bias, float* c, size_t c_stride, float min,
-                                float max) {
+// The conv form (gemm-f32.h): both operands walked by rows. One v128 load gives the four rows'
+// A values of a k and lane splats replace four scalar loads.
+void f32_convgemm_4x16_wasmsimd(size_t mr, size_t nr, const F32Rows& a, const F32Rows& b,
+                                const float* row_bias, const float* col_bias, float* c,
+                                size_t c_stride, float min, float max) {
   const v128_t vmin = wasm_f32x4_splat(min), vmax = wasm_f32x4_splat(max);
-  const float r0 = row_bias[0], r1 = row_bias[mr > 1 ? 1 : 0], r2 = row_bias[mr > 2 ? 2 : 0],
-              r3 = row_bias[mr > 3 ? 3 : 0];
+  auto rb = [&](size_t i) { return wasm_f32x4_splat(row_bias ? row_bias[i < mr ? i : mr - 1] : 0.0f); };
+  const v128_t r0 = rb(0), r1 = rb(1), r2 = rb(2), r3 = rb(3);
   for (size_t n0 = 0; n0 < nr; n0 += 8) {
-    v128_t c00 = wasm_f32x4_splat(r0), c01 = c00, c10 = wasm_f32x4_splat(r1), c11 = c10;
-    v128_t c20 = wasm_f32x4_splat(r2), c21 = c20, c30 = wasm_f32x4_splat(r3), c31 = c30;
-    const float* ak = a;
+    const v128_t zero = wasm_f32x4_splat(0.0f);
+    const v128_t b0 = col_bias ? wasm_v128_load(col_bias + n0) : zero;
+    const v128_t b1 = col_bias ? wasm_v128_load(col_bias + n0 + 4) : zero;
+    v128_t c00 = wasm_f32x4_add(b0, r0), c01 = wasm_f32x4_add(b1, r0);
+    v128_t c10 = wasm_f32x4_add(b0, r1), c11 = wasm_f32x4_add(b1, r1);
+    v128_t c20 = wasm_f32x4_add(b0, r2), c21 = wasm_f32x4_add(b1, r2);
+    v128_t c30 = wasm_f32x4_add(b0, r3), c31 = wasm_f32x4_add(b1, r3);
     for (size_t t = 0; t < b.taps; t++) {
+      const float* ap = a.base + a.offsets[t];
       const float* wp = b.base + b.offsets[t] + n0;
       for (size_t j = 0; j < b.kc; j++) {
         const v128_t w0 = wasm_v128_load(wp), w1 = wasm_v128_load(wp + 4);
         wp += b.stride;
-        const v128_t va = wasm_v128_load(ak);
-        ak += 4;
+        const v128_t va = wasm_v128_load(ap);
+        ap += a.stride;
         const v128_t va0 = wasm_i32x4_shuffle(va, va, 0, 0, 0, 0);
         c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(va0, w0));
         c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(va0, w1));

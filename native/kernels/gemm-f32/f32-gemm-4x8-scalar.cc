@@ -19,17 +19,16 @@ void f32_gemm_4x8_scalar(size_t mr, size_t nr, size_t k, const float* a, size_t 
   }
 }
 
-void f32_convgemm_4x8_scalar(size_t mr, size_t nr, const float* a, const F32ConvB& b,
-                             const float* row_bias, float* c, size_t c_stride, float min,
-                             float max) {
-  constexpr size_t MR = 4;
+void f32_convgemm_4x8_scalar(size_t mr, size_t nr, const F32Rows& a, const F32Rows& b,
+                             const float* row_bias, const float* col_bias, float* c,
+                             size_t c_stride, float min, float max) {
   for (size_t m = 0; m < mr; m++) {
     float acc[8];
-    for (size_t n = 0; n < nr; n++) acc[n] = row_bias[m];
-    size_t kk = 0;
+    for (size_t n = 0; n < nr; n++)
+      acc[n] = (row_bias ? row_bias[m] : 0.0f) + (col_bias ? col_bias[n] : 0.0f);
     for (size_t t = 0; t < b.taps; t++)
-      for (size_t j = 0; j < b.kc; j++, kk++) {
-        const float av = a[kk * MR + m];
+      for (size_t j = 0; j < b.kc; j++) {
+        const float av = a.base[a.offsets[t] + ptrdiff_t(j * a.stride + m)];
         const float* w = b.base + b.offsets[t] + j * b.stride;
         for (size_t n = 0; n < nr; n++) acc[n] += av * w[n];
       }

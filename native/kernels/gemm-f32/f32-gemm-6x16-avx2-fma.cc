@@ -107,35 +107,38 @@ inline void tile(size_t mr, size_t nr, size_t k, const float* a, size_t a_stride
   store_tile<ROWS, NV>(acc, mr, nr, c, c_stride, min, max);
 }
 
-// The conv form of the tile (see F32ConvB): A packed MR floats per k behind one pointer, B rows
-// at a run-time stride, so the loop needs few general registers (the GEMM tile's six A row
-// pointers plus a stride and a tap loop would spill).
+// The conv form of the tile (see F32Rows): both operands walked by rows at run-time strides, one
+// pointer and one stride each (the GEMM tile's six A row pointers plus a stride and a tap loop
+// would spill).
 template <size_t ROWS, size_t NV>
-inline void conv_tile(size_t mr, size_t nr, const float* a, const F32ConvB& b, const float* row_bias,
-                      float* c, size_t c_stride, float min, float max) {
+inline void conv_tile(size_t mr, size_t nr, const F32Rows& a, const F32Rows& b,
+                      const float* row_bias, const float* col_bias, float* c, size_t c_stride,
+                      float min, float max) {
   __m256 acc[ROWS][NV];
-#pragma GCC unroll 6
-  for (size_t i = 0; i < ROWS; i++) {
-    const __m256 vb = _mm256_set1_ps(row_bias[i < mr ? i : mr - 1]);
 #pragma GCC unroll 2
-    for (size_t v = 0; v < NV; v++) acc[i][v] = vb;
+  for (size_t v = 0; v < NV; v++) {
+    const __m256 vc = col_bias ? _mm256_loadu_ps(col_bias + 8 * v) : _mm256_setzero_ps();
+#pragma GCC unroll 6
+    for (size_t i = 0; i < ROWS; i++)
+      acc[i][v] = row_bias ? _mm256_add_ps(vc, _mm256_set1_ps(row_bias[i < mr ? i : mr - 1])) : vc;
   }
-  const size_t stride = b.stride;
+  const size_t a_stride = a.stride, b_stride = b.stride;
   for (size_t t = 0; t < b.taps; t++) {
+    const float* ap = a.base + a.offsets[t];
     const float* w = b.base + b.offsets[t];
     for (size_t j = b.kc; j != 0; j--) {
       __m256 wv[NV];
 #pragma GCC unroll 2
       for (size_t v = 0; v < NV; v++) wv[v] = _mm256_loadu_ps(w + 8 * v);
-      _mm_prefetch(reinterpret_cast<const char*>(w + 16 * stride), _MM_HINT_T0);
-      w += stride;
+      _mm_prefetch(reinterpret_cast<const char*>(w + 16 * b_stride), _MM_HINT_T0);
+      w += b_stride;
 #pragma GCC unroll 6
       for (size_t i = 0; i < ROWS; i++) {
-        const __m256 va = _mm256_broadcast_ss(a + i);
+        const __m256 va = _mm256_broadcast_ss(ap + i);
 #pragma GCC unroll 2
         for (size_t v = 0; v < NV; v++) acc[i][v] = _mm256_fmadd_ps(va, wv[v], acc[i][v]);
       }
-      a += MR;
+      ap += a_stride;
     }
   }
   store_tile<ROWS, NV>(acc, mr, nr, c, c_stride, min, max);
@@ -154,15 +157,15 @@ void f32_gemm_6x16_avx2_fma(size_t mr, size_t nr, size_t k, const float* a, size
   }
 }
 
-void f32_convgemm_6x16_avx2_fma(size_t mr, size_t nr, const float* a, const F32ConvB& b,
-                                const float* row_bias, float* c, size_t c_stride, float min,
-                                float max) {
+void f32_convgemm_6x16_avx2_fma(size_t mr, size_t nr, const F32Rows& a, const F32Rows& b,
+                                const float* row_bias, const float* col_bias, float* c,
+                                size_t c_stride, float min, float max) {
   if (nr > 8) {
-    if (mr > MR / 2) conv_tile<MR, 2>(mr, nr, a, b, row_bias, c, c_stride, min, max);
-    else conv_tile<MR / 2, 2>(mr, nr, a, b, row_bias, c, c_stride, min, max);
+    if (mr > MR / 2) conv_tile<MR, 2>(mr, nr, a, b, row_bias, col_bias, c, c_stride, min, max);
+    else conv_tile<MR / 2, 2>(mr, nr, a, b, row_bias, col_bias, c, c_stride, min, max);
   } else {
-    if (mr > MR / 2) conv_tile<MR, 1>(mr, nr, a, b, row_bias, c, c_stride, min, max);
-    else conv_tile<MR / 2, 1>(mr, nr, a, b, row_bias, c, c_stride, min, max);
+    if (mr > MR / 2) conv_tile<MR, 1>(mr, nr, a, b, row_bias, col_bias, c, c_stride, min, max);
+    else conv_tile<MR / 2, 1>(mr, nr, a, b, row_bias, col_bias, c, c_stride, min, max);
   }
 }
 

@@ -92,22 +92,30 @@ void tile(size_t nr, size_t k, const float* a, size_t a_stride, const float* w, 
   });
 }
 
-// The conv form (gemm-f32.h): A packed MR floats per k (one pointer), B rows at a run-time stride.
+// The conv form (gemm-f32.h): both operands walked by rows at run-time strides.
 template <size_t R>
-void conv_tile(size_t nr, const float* a, const F32ConvB& b, const float* row_bias, float* c,
-               size_t c_stride, float32x4_t vmin, float32x4_t vmax) {
+void conv_tile(size_t nr, const F32Rows& a, const F32Rows& b, const float* row_bias,
+               const float* col_bias, float* c, size_t c_stride, float32x4_t vmin, float32x4_t vmax) {
   float32x4_t acc[R][2];
-  unroll<R>([&](auto r) { acc[r][0] = acc[r][1] = vdupq_n_f32(row_bias[r]); });
+  const float32x4_t zero = vdupq_n_f32(0.0f);
+  const float32x4_t b0 = col_bias ? vld1q_f32(col_bias) : zero;
+  const float32x4_t b1 = col_bias ? vld1q_f32(col_bias + 4) : zero;
+  unroll<R>([&](auto r) {
+    const float32x4_t rb = vdupq_n_f32(row_bias ? row_bias[r] : 0.0f);
+    acc[r][0] = vaddq_f32(b0, rb);
+    acc[r][1] = vaddq_f32(b1, rb);
+  });
   for (size_t t = 0; t < b.taps; t++) {
+    const float* ap = a.base + a.offsets[t];
     const float* w = b.base + b.offsets[t];
     for (size_t j = 0; j < b.kc; j++) {
       const float32x4_t w0 = vld1q_f32(w), w1 = vld1q_f32(w + 4);
       w += b.stride;
       unroll<R>([&](auto r) {
-        acc[r][0] = vfmaq_n_f32(acc[r][0], w0, a[r]);
-        acc[r][1] = vfmaq_n_f32(acc[r][1], w1, a[r]);
+        acc[r][0] = vfmaq_n_f32(acc[r][0], w0, ap[r]);
+        acc[r][1] = vfmaq_n_f32(acc[r][1], w1, ap[r]);
       });
-      a += MR;
+      ap += a.stride;
     }
   }
   unroll<R>([&](auto r) {
@@ -126,12 +134,13 @@ void f32_gemm_6x8_neon(size_t mr, size_t nr, size_t k, const float* a, size_t a_
   });
 }
 
-void f32_convgemm_6x8_neon(size_t mr, size_t nr, const float* a, const F32ConvB& b,
-                           const float* row_bias, float* c, size_t c_stride, float min, float max) {
+void f32_convgemm_6x8_neon(size_t mr, size_t nr, const F32Rows& a, const F32Rows& b,
+                           const float* row_bias, const float* col_bias, float* c, size_t c_stride,
+                           float min, float max) {
   const float32x4_t vmin = vdupq_n_f32(min), vmax = vdupq_n_f32(max);
   with_rows<MR>(mr, [&](auto rows) {
     constexpr size_t R = decltype(rows)::value;
-    conv_tile<R>(nr, a, b, row_bias, c, c_stride, vmin, vmax);
+    conv_tile<R>(nr, a, b, row_bias, col_bias, c, c_stride, vmin, vmax);
   });
 }
 

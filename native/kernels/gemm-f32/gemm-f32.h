@@ -13,30 +13,32 @@ using F32GemmUkernel = void (*)(size_t mr, size_t nr, size_t k, const float* a, 
                                 const float* w, const float* bias, float* c, size_t c_stride,
                                 float min, float max);
 
-// Convolution form of the same tiles: C[mr x nr] = clamp(A x B + row_bias, min, max) where
-//   - A is packed: for each k, MR consecutive floats (one per row, rows past mr zero), so the
-//     kernel needs one pointer for A whatever the row count (the weights of a conv, packed once);
-//   - B is described by rows, so convolution inputs are read in place instead of copied into an
-//     im2col panel: K = taps * kc, and row j of tap t starts at base + offsets[t] + j * stride,
-//     with NR readable floats (columns past nr are computed, never stored).
-//     NCHW 1x1 conv: taps = 1, kc = Cin, stride = H * W (a row is a channel plane).
-//     Stride-1 KhxKw conv over a padded input: taps = Kh * Kw, offsets[t] = the tap's shift in
-//     the padded plane, kc = Cin, stride = the padded plane size.
-//     A packed panel of K rows: taps = 1, kc = K, stride = NR.
-struct F32ConvB {
+// Convolution form of the same tiles: C[mr x nr] = clamp(A x B + row_bias + col_bias, min, max),
+// with both operands described by rows, so convolution inputs are read in place instead of being
+// copied into im2col panels. K = taps * kc; row j of tap t of an operand starts at
+// base + offsets[t] + j * stride. A row k holds the mr values of that k (MR readable floats);
+// a B row holds NR readable floats (columns past nr are computed, never stored).
+//   - channel-major (C = output channels x pixels): A = the weights packed MR per k
+//     (offsets[t] = t * kc * MR, stride MR); B = the input: NCHW 1x1 conv: taps = 1, kc = Cin,
+//     stride = H * W; stride-1 KhxKw conv over a padded input: taps = Kh * Kw, offsets[t] = the
+//     tap's shift in the padded plane, kc = Cin, stride = the padded plane size.
+//   - pixel-major (C = pixels x output channels): A = the input as above (consecutive pixels of a
+//     row are consecutive floats), B = the weights packed NR per k.
+//   - a packed panel of K rows: taps = 1, kc = K, stride = MR or NR.
+struct F32Rows {
   const float* base;
   const ptrdiff_t* offsets;  // taps entries
   size_t taps, kc, stride;
 
-  static F32ConvB panel(const float* w, size_t k, size_t nr) {
+  static F32Rows packed(const float* p, size_t k, size_t width) {
     static const ptrdiff_t zero = 0;
-    return {w, &zero, 1, k, nr};
+    return {p, &zero, 1, k, width};
   }
 };
-// row_bias has mr entries.
-using F32ConvGemmUkernel = void (*)(size_t mr, size_t nr, const float* a_packed, const F32ConvB& b,
-                                    const float* row_bias, float* c, size_t c_stride, float min,
-                                    float max);
+// row_bias (mr entries) and col_bias (NR entries) may be null.
+using F32ConvGemmUkernel = void (*)(size_t mr, size_t nr, const F32Rows& a, const F32Rows& b,
+                                    const float* row_bias, const float* col_bias, float* c,
+                                    size_t c_stride, float min, float max);
 
 #define I8K_F32_GEMM_KERNELS(X)                                                         \
   X(f32_gemm_4x8_scalar, f32_convgemm_4x8_scalar, 4, 8, scalar)                         \
@@ -48,8 +50,8 @@ using F32ConvGemmUkernel = void (*)(size_t mr, size_t nr, const float* a_packed,
 #define I8K_DECLARE_F32(name, conv, MR, NR, isa)                                                 \
   void name(size_t mr, size_t nr, size_t k, const float* a, size_t a_stride, const float* w,  \
             const float* bias, float* c, size_t c_stride, float min, float max);              \
-  void conv(size_t mr, size_t nr, const float* a_packed, const F32ConvB& b,                   \
-            const float* row_bias, float* c, size_t c_stride, float min, float max);
+  void conv(size_t mr, size_t nr, const F32Rows& a, const F32Rows& b, const float* row_bias,  \
+            const float* col_bias, float* c, size_t c_stride, float min, float max);
 I8K_F32_GEMM_KERNELS(I8K_DECLARE_F32)
 #undef I8K_DECLARE_F32
 
