@@ -81,6 +81,9 @@ function convCases(): Case[] {
   cs.push(randomConv(seed++, { n: 2, cin: 6, cout: 9, in: [9, 10], k: [3, 3], group: 3, strides: [2, 1], dilations: [1, 2], pads: [1, 2, 0, 1] }));
   cs.push(randomConv(seed++, { n: 1, cin: 4, cout: 4, in: [8, 8], k: [3, 3], group: 2, strides: [3, 2] }));
   cs.push(randomConv(seed++, { n: 1, cin: 3, cout: 16, in: [23, 21], k: [7, 7], strides: [2, 2], pads: [3, 3, 3, 3] }));
+  // Large strides (patch embeddings): one phase plane per tap, or planes of a single pixel.
+  cs.push(randomConv(seed++, { n: 2, cin: 3, cout: 20, in: [16, 20], k: [4, 4], strides: [4, 4] }));
+  cs.push(randomConv(seed++, { n: 1, cin: 2, cout: 7, in: [11, 13], k: [3, 2], strides: [5, 6], pads: [2, 1, 0, 3], dilations: [2, 3] }));
   for (const autoPad of ['SAME_UPPER', 'SAME_LOWER', 'VALID'] as const)
     for (const strides of [[1, 1], [2, 2]])
       cs.push(randomConv(seed++, { n: 1, cin: 3, cout: 5, in: [8, 7], k: [4, 3], autoPad, strides }));

@@ -26,37 +26,29 @@ F32Conv::F32Conv(const F32GemmConfig& gemm, const ConvConfig& conv, const Conv2D
   bias_.assign(s.cout, 0.0f);
   if (bias) std::copy(bias, bias + s.cout, bias_.begin());
   if (cin_g == 1 && s.kw <= 64) {
-    mode_ = Mode::depthwise;
+    depthwise_ = true;
     w_.assign(w, w + s.cout * taps);
     return;
   }
-  // Direct: the input is read in place by the kernel. A strided conv reads every sh-th row and
-  // sw-th column, so the input is first split into sh*sw phase planes (rows py, py + sh, ...;
-  // columns px, px + sw, ...): each tap then reads one phase plane at stride 1.
+  // The kernel reads the input in place. A strided conv reads every sh-th row and sw-th column,
+  // so its input is first split into sh*sw phase planes (rows py, py + sh, ...; columns px,
+  // px + sw, ...): each tap then reads one phase plane at stride 1.
   phases_ = s.sh * s.sw;
   wp_ = s.ow + (s.kw - 1) * s.dw / s.sw;
   hp_ = s.oh + (s.kh - 1) * s.dh / s.sh;
   const size_t mr = gemm.mr, nr = gemm.nr, cout_g = s.cout / s.group;
-  if (s.oh && s.ow && s.sh <= 4 && s.sw <= 4) {
-    mode_ = Mode::direct;
-    padded_ = !(phases_ == 1 && s.pt == 0 && s.pl == 0 && wp_ == s.w && hp_ == s.h);
-    virt_ = (s.oh - 1) * wp_ + s.ow;
-    for (size_t ky = 0; ky < s.kh; ky++)
-      for (size_t kx = 0; kx < s.kw; kx++) {
-        const size_t y = ky * s.dh, x = kx * s.dw, phase = y % s.sh * s.sw + x % s.sw;
-        offsets_.push_back(ptrdiff_t(phase * hp_ * wp_ + y / s.sh * wp_ + x / s.sw));
-      }
-    // Few pixels (late layers): NR-pixel column panels would mostly be partial (7x7 = 32 + 17),
-    // while tiles of one 7-pixel row segment cover widths that are multiples of 7 exactly.
-    const size_t panels = (virt_ + nr - 1) / nr;
-    pixel_major_ = mr >= kPixelTile && s.ow % kPixelTile == 0 &&
-                   double(s.oh * s.ow) / double(panels * nr) < 0.9 && cout_g >= nr / 2;
-  } else {
-    mode_ = Mode::packed;
-    padded_ = false;
-    virt_ = s.oh * s.ow;
-    offsets_.push_back(0);
-  }
+  padded_ = !(phases_ == 1 && s.pt == 0 && s.pl == 0 && wp_ == s.w && hp_ == s.h);
+  virt_ = s.oh ? (s.oh - 1) * wp_ + s.ow : 0;
+  for (size_t ky = 0; ky < s.kh; ky++)
+    for (size_t kx = 0; kx < s.kw; kx++) {
+      const size_t y = ky * s.dh, x = kx * s.dw, phase = y % s.sh * s.sw + x % s.sw;
+      offsets_.push_back(ptrdiff_t(phase * hp_ * wp_ + y / s.sh * wp_ + x / s.sw));
+    }
+  // Few pixels (late layers): NR-pixel column panels would mostly be partial (7x7 = 32 + 17),
+  // while tiles of one 7-pixel row segment cover widths that are multiples of 7 exactly.
+  const size_t panels = (virt_ + nr - 1) / nr;
+  pixel_major_ = mr >= kPixelTile && s.ow % kPixelTile == 0 && virt_ &&
+                 double(s.oh * s.ow) / double(panels * nr) < 0.9 && cout_g >= nr / 2;
   // Weights, k in (tap, channel) order so that a tap's input rows are one plane stride apart,
   // packed per group as the kernel's operand: channel-major, A tiles of MR output channels with
   // the MR weights of each k together; pixel-major, B panels of NR output channels.
@@ -79,19 +71,19 @@ F32Conv::F32Conv(const F32GemmConfig& gemm, const ConvConfig& conv, const Conv2D
 }
 
 size_t F32Conv::workspace_bytes() const {
-  if (mode_ != Mode::direct || !padded_) return 0;
+  if (depthwise_ || !padded_) return 0;
   // Every input plane zero-padded (and phase-split), then NR floats of slack for the last
   // panel's reads.
   return (s_.n * s_.cin * phases_ * hp_ * wp_ + gemm_.nr) * sizeof(float);
 }
 
 void F32Conv::run(const float* x, float* y, const RunContext& ctx) const {
-  if (mode_ == Mode::depthwise) return run_depthwise(x, y, ctx);
+  if (depthwise_) return run_depthwise(x, y, ctx);
   if (!s_.oh || !s_.ow || !s_.cout) return;
   Source whole{x, s_.h * s_.w};
-  if (mode_ == Mode::direct && padded_) whole = pad_input(x, static_cast<float*>(ctx.workspace), ctx);
+  if (padded_) whole = pad_input(x, static_cast<float*>(ctx.workspace), ctx);
   if (pixel_major_) run_pixel_major(whole, y, ctx);
-  else run_channel_major(x, whole, y, ctx);
+  else run_channel_major(whole, y, ctx);
 }
 
 void F32Conv::run_depthwise(const float* x, float* y, const RunContext& ctx) const {
@@ -160,53 +152,6 @@ void F32Conv::pack_rows(const Source& src, size_t q0, size_t nv, float* panel) c
     }
 }
 
-// Column panel of output pixels [p0, p0 + nv) of a strided conv: panel row (tap, c) holds the
-// input values that tap reads for those pixels. Which parts of a tap's row are padding and where
-// the rest comes from do not depend on the channel, so they are worked out once per panel as
-// segments and replayed for every channel.
-void F32Conv::pack_strided(const float* x, size_t p0, size_t nv, float* panel,
-                           std::vector<PackSegment>* segs_buf) const {
-  const size_t nr = gemm_.nr, cin_g = s_.cin / s_.group, plane = s_.h * s_.w, sw = s_.sw;
-  std::vector<PackSegment>& segs = *segs_buf;
-  for (size_t ky = 0; ky < s_.kh; ky++)
-    for (size_t kx = 0; kx < s_.kw; kx++) {
-      segs.clear();
-      for (size_t j = 0; j < nv;) {
-        const size_t p = p0 + j, oy = p / s_.ow, ox = p % s_.ow, count = std::min(nv - j, s_.ow - ox);
-        const long iy = long(oy * s_.sh + ky * s_.dh) - long(s_.pt);
-        if (iy < 0 || iy >= long(s_.h)) {
-          segs.push_back({uint32_t(j), uint32_t(count), 0, true});
-        } else {
-          // Columns u in [lo, hi) of the run read inside the row; the rest is padding.
-          const long lsw = long(sw), ix0 = long(ox * sw + kx * s_.dw) - long(s_.pl);
-          long lo = ix0 >= 0 ? 0 : (-ix0 + lsw - 1) / lsw;
-          long hi = long(s_.w) - 1 - ix0 < 0 ? 0 : (long(s_.w) - 1 - ix0) / lsw + 1;
-          lo = std::min<long>(lo, long(count));
-          hi = std::max(std::min<long>(hi, long(count)), lo);
-          if (lo > 0) segs.push_back({uint32_t(j), uint32_t(lo), 0, true});
-          if (hi > lo) segs.push_back({uint32_t(j + lo), uint32_t(hi - lo), iy * long(s_.w) + ix0 + lo * lsw, false});
-          if (long(count) > hi) segs.push_back({uint32_t(j + hi), uint32_t(long(count) - hi), 0, true});
-        }
-        j += count;
-      }
-      if (nv < nr) segs.push_back({uint32_t(nv), uint32_t(nr - nv), 0, true});
-      float* tap_rows = panel + (ky * s_.kw + kx) * cin_g * nr;
-      for (const PackSegment& g : segs)
-        for (size_t c = 0; c < cin_g; c++) {
-          float* __restrict o = tap_rows + c * nr + g.dst;
-          if (g.zero) {
-            for (uint32_t i = 0; i < g.n; i++) o[i] = 0.0f;
-            continue;
-          }
-          // Short runs (at most NR): inline loops beat memcpy calls.
-          const float* __restrict in = x + c * plane + g.src;
-          if (sw == 1) for (uint32_t i = 0; i < g.n; i++) o[i] = in[i];
-          else if (sw == 2) for (uint32_t i = 0; i < g.n; i++) o[i] = in[2 * i];
-          else for (uint32_t i = 0; i < g.n; i++) o[i] = in[i * sw];
-        }
-    }
-}
-
 void F32Conv::scatter_tile(const float* tile, size_t rows, size_t q0, size_t nv, float* y) const {
   const size_t nr = gemm_.nr, pixels = s_.oh * s_.ow;
   for (size_t q = q0; q < q0 + nv;) {
@@ -222,53 +167,38 @@ void F32Conv::scatter_tile(const float* tile, size_t rows, size_t q0, size_t nv,
   }
 }
 
-void F32Conv::run_channel_major(const float* x, const Source& whole, float* y,
-                                const RunContext& ctx) const {
-  const size_t nr = gemm_.nr, mr = gemm_.mr, pixels = s_.oh * s_.ow;
+void F32Conv::run_channel_major(const Source& whole, float* y, const RunContext& ctx) const {
+  const size_t nr = gemm_.nr, mr = gemm_.mr, pixels = s_.oh * s_.ow, taps = offsets_.size();
   const size_t cin_g = s_.cin / s_.group, cout_g = s_.cout / s_.group;
-  const bool direct = mode_ == Mode::direct;
   const size_t panels = (virt_ + nr - 1) / nr;
   // Panels per task: a task runs each row tile of weights over all its panels, so the weights
-  // stream once per task while the panels' B data stays in L2.
-  const size_t spread = direct ? offsets_.back() : 0;
-  const size_t per_panel = direct ? cin_g * nr * sizeof(float) : k_ * nr * sizeof(float);
-  const size_t budget_panels = (kPanelBudget / sizeof(float) / std::max<size_t>(cin_g, 1) > spread + nr)
-                                   ? (kPanelBudget - spread * cin_g * sizeof(float)) / per_panel
-                                   : 1;
-  const size_t ppt = std::max<size_t>(1, std::min(panels, direct ? budget_panels : kPanelBudget / per_panel));
+  // stream once per task while the input rows its panels read (about cin_g rows of the panels'
+  // width plus the taps' spread) stay in L2.
+  const size_t row_floats = kPanelBudget / sizeof(float) / std::max<size_t>(cin_g, 1);
+  const size_t spread = size_t(*std::max_element(offsets_.begin(), offsets_.end()));
+  const size_t ppt = std::clamp<size_t>(row_floats > spread ? (row_floats - spread) / nr : 1, 1, panels);
   const size_t panel_groups = (panels + ppt - 1) / ppt;
   // With few panels (late layers), they alone would leave threads idle: then the output channels
-  // are split too, each task packing its own copy of any packed panel.
+  // are split too.
   const size_t row_blocks = (cout_g + mr - 1) / mr, base = s_.n * s_.group * panel_groups;
   const size_t want = ctx.threads() > 1 ? 4 * ctx.threads() : 1;
   const size_t splits = std::max<size_t>(1, std::min(row_blocks, (want + base - 1) / base));
   const size_t rows_per = (row_blocks + splits - 1) / splits * mr;
-  const bool scatter = direct && wp_ != s_.ow;
+  const bool scatter = wp_ != s_.ow;
   ctx.parallel_for(base * splits, 1, [&](size_t begin, size_t end) {
-    std::vector<PackSegment> segs;
     for (size_t task = begin; task < end; task++) {
       const size_t t = task / splits, split = task % splits;
       const size_t pg = t % panel_groups, ng = t / panel_groups, g = ng % s_.group, b = ng / s_.group;
       const size_t i0 = split * rows_per, i1 = std::min(cout_g, i0 + rows_per);
       if (i0 >= i1) continue;
       const size_t p_begin = pg * ppt, p_end = std::min(panels, p_begin + ppt);
-      const float* xg = x + (b * s_.cin + g * cin_g) * s_.h * s_.w;
       const Source src{whole.base + (b * s_.cin + g * cin_g) * whole.plane, whole.plane};
-      // Panels that must be packed: all of them for strided convs, the partial last one when
-      // reading the input in place.
-      float* packed = nullptr;
-      float* tile = nullptr;
-      if (!direct) {
-        packed = thread_buffer((p_end - p_begin) * k_ * nr + mr * nr);
-        for (size_t p = p_begin; p < p_end; p++)
-          pack_strided(xg, p * nr, std::min(nr, virt_ - p * nr), packed + (p - p_begin) * k_ * nr, &segs);
-        tile = packed + (p_end - p_begin) * k_ * nr;
-      } else {
-        const bool last_partial = !padded_ && p_end == panels && virt_ % nr;
-        packed = thread_buffer((last_partial ? k_ * nr : 0) + mr * nr);
-        if (last_partial) pack_rows(src, (panels - 1) * nr, virt_ % nr, packed);
-        tile = packed + (last_partial ? k_ * nr : 0);
-      }
+      // Read in place, the last panel's rows would run past the end of the input when partial:
+      // that panel is copied.
+      const bool last_partial = !padded_ && p_end == panels && virt_ % nr;
+      float* packed = thread_buffer((last_partial ? k_ * nr : 0) + mr * nr);
+      if (last_partial) pack_rows(src, (panels - 1) * nr, virt_ % nr, packed);
+      float* tile = packed + (last_partial ? k_ * nr : 0);
       const size_t oc0 = g * cout_g;
       float* out = y + (b * s_.cout + oc0) * pixels;
       for (size_t i = i0; i < i1; i += mr) {
@@ -276,13 +206,10 @@ void F32Conv::run_channel_major(const float* x, const Source& whole, float* y,
         const float* wt = w_.data() + (g * row_blocks + i / mr) * k_ * mr;
         for (size_t p = p_begin; p < p_end; p++) {
           const size_t q0 = p * nr, nv = std::min(nr, virt_ - q0);
-          F32Rows a = F32Rows::packed(wt, k_, mr), bsrc;
-          if (!direct) bsrc = F32Rows::packed(packed + (p - p_begin) * k_ * nr, k_, nr);
-          else if (!padded_ && q0 + nr > virt_) bsrc = F32Rows::packed(packed, k_, nr);
-          else {
-            a = {wt, w_offsets_.data(), offsets_.size(), cin_g, mr};
-            bsrc = {src.base + q0, offsets_.data(), offsets_.size(), cin_g, src.plane};
-          }
+          const bool copied = last_partial && p == panels - 1;
+          const F32Rows a = copied ? F32Rows::packed(wt, k_, mr) : F32Rows{wt, w_offsets_.data(), taps, cin_g, mr};
+          const F32Rows bsrc = copied ? F32Rows::packed(packed, k_, nr)
+                                      : F32Rows{src.base + q0, offsets_.data(), taps, cin_g, src.plane};
           float* c = scatter ? tile : out + i * pixels + q0;
           const size_t c_stride = scatter ? nr : pixels;
           gemm_.conv(rows, nv, a, bsrc, bias_.data() + oc0 + i, nullptr, c, c_stride, act_.min, act_.max);
