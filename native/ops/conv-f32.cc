@@ -45,10 +45,14 @@ F32Conv::F32Conv(const F32GemmConfig& gemm, const ConvConfig& conv, const Conv2D
       offsets_.push_back(ptrdiff_t(phase * hp_ * wp_ + y / s.sh * wp_ + x / s.sw));
     }
   // Few pixels (late layers): NR-pixel column panels would mostly be partial (7x7 = 32 + 17),
-  // while tiles of one 7-pixel row segment cover widths that are multiples of 7 exactly.
+  // while tiles of one 7-pixel row segment cover widths that are multiples of 7 exactly. But a
+  // 7-row tile does 14 FMAs per k against the 12-row tile's 24 and its output is stored
+  // transposed: measured (bench-conv), it wins at 77% panel use (7x7) and, at 87.5% (14x14),
+  // only when K is large enough to hide the per-tile cost.
   const size_t panels = (virt_ + nr - 1) / nr;
-  pixel_major_ = mr >= kPixelTile && s.ow % kPixelTile == 0 && virt_ &&
-                 double(s.oh * s.ow) / double(panels * nr) < 0.9 && cout_g >= nr / 2;
+  const double use = virt_ ? double(s.oh * s.ow) / double(panels * nr) : 1.0;
+  pixel_major_ = mr >= kPixelTile && s.ow % kPixelTile == 0 && cout_g >= nr / 2 &&
+                 (use < 0.8 || (use < 0.9 && k_ >= 256));
   // Weights, k in (tap, channel) order so that a tap's input rows are one plane stride apart,
   // packed per group as the kernel's operand: channel-major, A tiles of MR output channels with
   // the MR weights of each k together; pixel-major, B panels of NR output channels.

@@ -35,6 +35,17 @@ struct AxisWindows {
 void pool2d_separable(PoolKind kind, const Pool2DShape& s, const float* x, float* y, const RunContext& ctx) {
   const AxisWindows wx(s.w, s.ow, s.kw, s.sw, s.pl, s.pr), wy(s.h, s.oh, s.kh, s.sh, s.pt, s.pb);
   const bool max = kind == PoolKind::max;
+  // Output columns whose window lies entirely inside the row.
+  size_t full_lo = 0, full_hi = 0;
+  while (full_lo < s.ow && wx.hi[full_lo] - wx.lo[full_lo] != s.kw) full_lo++;
+  full_hi = full_lo;
+  while (full_hi < s.ow && wx.hi[full_hi] - wx.lo[full_hi] == s.kw) full_hi++;
+  // A window clipped by the border, reduced directly.
+  auto clipped = [&](const float* r, size_t ox) {
+    float acc = max ? -INFINITY : 0.0f;
+    for (size_t ix = wx.lo[ox]; ix < wx.hi[ox]; ix++) acc = max ? max_nan(acc, r[ix]) : acc + r[ix];
+    return acc;
+  };
   ctx.parallel_for(s.planes, 1, [&](size_t begin, size_t end) {
     std::vector<float> rows(s.h * s.ow), win(s.w);
     for (size_t p = begin; p < end; p++) {
@@ -51,16 +62,13 @@ void pool2d_separable(PoolKind kind, const Pool2DShape& s, const float* x, float
             for (size_t ix = 0; ix < full; ix++) win[ix] = max_nan(win[ix], r[ix + kx]);
           else
             for (size_t ix = 0; ix < full; ix++) win[ix] += r[ix + kx];
-        for (size_t ox = 0; ox < s.ow; ox++) {
-          const size_t lo = wx.lo[ox], hi = wx.hi[ox];
-          if (hi - lo == s.kw) {
-            h[ox] = win[lo];
-            continue;
-          }
-          float acc = max ? -INFINITY : 0.0f;
-          for (size_t ix = lo; ix < hi; ix++) acc = max ? max_nan(acc, r[ix]) : acc + r[ix];
-          h[ox] = acc;
-        }
+        // Windows [full_lo, full_hi) lie inside the row: a strided pick without bounds tests.
+        for (size_t ox = 0; ox < full_lo; ox++) h[ox] = clipped(r, ox);
+        if (s.sw == 2)
+          for (size_t ox = full_lo; ox < full_hi; ox++) h[ox] = win[2 * ox - s.pl];
+        else
+          for (size_t ox = full_lo; ox < full_hi; ox++) h[ox] = win[ox * s.sw - s.pl];
+        for (size_t ox = std::max(full_lo, full_hi); ox < s.ow; ox++) h[ox] = clipped(r, ox);
       }
       float* out = y + p * s.oh * s.ow;
       for (size_t oy = 0; oy < s.oh; oy++) {
