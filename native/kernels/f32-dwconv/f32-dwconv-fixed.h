@@ -55,18 +55,38 @@ inline void load_deinterleave(const float* p, typename Vec<VL>::type* even,
   }
 }
 
-// Scratch layout. Padded column x of padded row y holds in[y - pt][x - pl] (zero outside the
-// image). Stride 1: at p[y * pitch + x]. Stride 2: even columns at p[y * pitch + x / 2], odd
-// columns at p[y * pitch + half + x / 2], so output column ox's tap kx is at a fixed offset from ox.
+// Scratch layout. Padded column x of a padded row holds in[y - pt][x - pl] (zero outside the
+// image). Stride 1: at row[x]. Stride 2: even columns at row[x / 2], odd columns at
+// row[half + x / 2], so output column ox's tap kx is at a fixed offset from ox.
+//
+// Planes that fit in L1 (or that the lag below covers anyway) are padded whole before computing.
+// Larger ones keep only the image rows, in a ring of `slots` rows (a power of two) filled `lag`
+// rows ahead of the rows being computed; the padding rows above and below all point at one zero
+// row. The ring stays in L1 where a whole padded plane (up to 60 KB at 112x112) would not, and
+// its copies run between the FMA-bound blocks on otherwise idle load/store ports. The lag keeps
+// a row's stores far enough ahead of its loads (beyond the reorder window) that they have reached
+// the cache: a load spanning stores still in flight cannot be forwarded and waits for them. On
+// small planes the ring's bookkeeping costs more than it saves.
 template <size_t K, size_t S, size_t VL>
 struct PaddedPlane {
-  size_t blocks, half, pitch, rows;
-  explicit PaddedPlane(const DwConvShape& s) {
+  size_t blocks, half, pitch, rows, lag = 0, slots = 0;
+  bool whole;
+  PaddedPlane(const DwConvShape& s, size_t rows_per_group) {
     blocks = (s.ow + VL - 1) / VL;
     half = round_up(blocks * VL + (K - 1) / 2);
     pitch = S == 1 ? round_up(blocks * VL + K - 1) : 2 * half;
     rows = (s.oh - 1) * S + K;
+    // Small planes are the common case: no division for them.
+    whole = rows * pitch <= kL1Floats;
+    if (!whole) {
+      lag = (kLagFloats + pitch - 1) / pitch;
+      whole = rows <= rows_per_group + lag;
+      for (slots = 1; slots < rows_per_group + lag;) slots *= 2;
+    }
   }
+  // About a thousand floats of copying ahead: some hundred instructions, past the reorder window.
+  static constexpr size_t kLagFloats = 1024;
+  static constexpr size_t kL1Floats = 32 * 1024 / sizeof(float);
   // Whole vectors per row, on a vector-aligned plane: fewer loads and stores straddle cache lines.
   static size_t round_up(size_t n) { return (n + VL - 1) / VL * VL; }
   // Offset of tap column kx from output column ox's first (kx = 0) element.
@@ -140,6 +160,65 @@ const float* pad_plane(const DwConvShape& s, const PaddedPlane<K, S, VL>& g, con
   return p;
 }
 
+// The ring of padded image rows of one plane (see PaddedPlane). The zero columns and the zero
+// row depend only on the geometry: consecutive planes of one conv reuse them and rewrite the
+// image columns only.
+template <size_t K, size_t S, size_t VL>
+class RowRing {
+ public:
+  RowRing(const DwConvShape& s, const PaddedPlane<K, S, VL>& g, const float* in)
+      : s_(s), g_(g), in_(in) {
+    thread_local std::vector<float> buf;
+    thread_local size_t key[5] = {};
+    left_ = std::min(s.pl, g.pitch), n_ = std::min(s.w, g.pitch - left_);
+    const size_t size = g.pitch * (g.slots + 1) + VL;  // + 1: the zero row; + VL: room to align
+    if (key[0] != size || key[1] != g.pitch || key[2] != g.slots || key[3] != left_ ||
+        key[4] != n_) {
+      buf.assign(size, 0.0f);
+      key[0] = size, key[1] = g.pitch, key[2] = g.slots, key[3] = left_, key[4] = n_;
+    }
+    zero_ = buf.data() + (VL - reinterpret_cast<uintptr_t>(buf.data()) / sizeof(float) % VL) % VL;
+    ring_ = zero_ + g.pitch;
+    image_lo_ = std::min(s.pt, g.rows), image_hi_ = std::min(g.rows, s.pt + s.h);
+    next_ = image_lo_;
+  }
+
+  // Pads the image rows before padded row y_end (and lag rows more) that are not yet in the ring.
+  void fill_to(size_t y_end) {
+    const size_t hi = std::min(image_hi_, y_end + g_.lag);
+    for (; next_ < hi; next_++) {
+      float* d = slot(next_);
+      const float* r = in_ + (next_ - s_.pt) * s_.w;
+      if constexpr (S == 1) copy_row<VL>(d + left_, r, n_);
+      else split_row<VL>(d, r, left_, n_, g_.half);
+    }
+  }
+
+  const float* row(size_t y) const { return y < image_lo_ || y >= image_hi_ ? zero_ : slot(y); }
+
+ private:
+  float* slot(size_t y) const { return ring_ + (y & (g_.slots - 1)) * g_.pitch; }
+
+  const DwConvShape& s_;
+  const PaddedPlane<K, S, VL>& g_;
+  const float* in_;
+  float *zero_, *ring_;
+  size_t left_, n_, image_lo_, image_hi_, next_;
+};
+
+// Where row_group finds its input rows: consecutive rows of the whole padded plane, or the ring's.
+struct PlaneRows {
+  const float* first;
+  size_t pitch;
+  const float* operator[](size_t iy) const { return first + iy * pitch; }
+};
+
+template <size_t N>
+struct RingRows {
+  const float* row[N];
+  const float* operator[](size_t iy) const { return row[iy]; }
+};
+
 // Keeps v in a register: GCC otherwise folds the load into each FMA that uses it as a memory
 // operand, loading the same vector once per output row instead of once.
 template <typename V>
@@ -156,13 +235,12 @@ inline void in_register(V& v) {
 // rows' first blocks later in this call, later rows in later calls), so the spill is overwritten.
 // A store that would pass the end of the plane is written exactly (the next plane may belong to
 // another thread, or not exist).
-template <size_t K, size_t S, size_t VL, size_t R>
-inline void row_group(const DwConvShape& s, const PaddedPlane<K, S, VL>& g, const float* p,
+template <size_t K, size_t S, size_t VL, size_t R, typename Rows>
+inline void row_group(const DwConvShape& s, const PaddedPlane<K, S, VL>& g, const Rows& src,
                       const typename Vec<VL>::type* wk, float bias, float min, float max,
                       float* out, size_t oy0) {
   using V = typename Vec<VL>::type;
   constexpr size_t kInRows = S * (R - 1) + K;
-  const float* src = p + oy0 * S * g.pitch;
   size_t tap[K];
   for (size_t kx = 0; kx < K; kx++) tap[kx] = g.tap(kx);
   const size_t plane_end = s.oh * s.ow;
@@ -173,7 +251,7 @@ inline void row_group(const DwConvShape& s, const PaddedPlane<K, S, VL>& g, cons
     for (size_t j = 0; j < R; j++) acc[j] = V{} + bias;
 #pragma GCC unroll 16
     for (size_t iy = 0; iy < kInRows; iy++) {
-      const float* row = src + iy * g.pitch + b * VL;
+      const float* row = src[iy] + b * VL;
 #pragma GCC unroll 5
       for (size_t kx = 0; kx < K; kx++) {
         V v = load<VL>(row + tap[kx]);
@@ -201,17 +279,40 @@ inline void row_group(const DwConvShape& s, const PaddedPlane<K, S, VL>& g, cons
   }
 }
 
+// Input rows of the group of output rows from oy0 (S * (R - 1) + K of them) in the ring.
+template <size_t K, size_t S, size_t VL, size_t R>
+inline RingRows<S * (R - 1) + K> ring_rows(RowRing<K, S, VL>& ring, size_t oy0) {
+  constexpr size_t kInRows = S * (R - 1) + K;
+  ring.fill_to(oy0 * S + kInRows);
+  RingRows<kInRows> r;
+  for (size_t iy = 0; iy < kInRows; iy++) r.row[iy] = ring.row(oy0 * S + iy);
+  return r;
+}
+
 template <size_t K, size_t S, size_t VL, size_t R>
 void plane_fixed(const DwConvShape& s, const float* in, const float* w, float bias, float* out,
                  float min, float max) {
   using V = typename Vec<VL>::type;
-  const PaddedPlane<K, S, VL> g(s);
-  const float* p = pad_plane<K, S, VL>(s, g, in);
+  const PaddedPlane<K, S, VL> g(s, S * (R - 1) + K);
   V wk[K * K];
   for (size_t i = 0; i < K * K; i++) wk[i] = V{} + w[i];
-  size_t oy = 0;
-  for (; oy + R <= s.oh; oy += R) row_group<K, S, VL, R>(s, g, p, wk, bias, min, max, out, oy);
-  for (; oy < s.oh; oy++) row_group<K, S, VL, 1>(s, g, p, wk, bias, min, max, out, oy);
+  if (g.whole) {
+    const float* p = pad_plane<K, S, VL>(s, g, in);
+    size_t oy = 0;
+    for (; oy + R <= s.oh; oy += R)
+      row_group<K, S, VL, R>(s, g, PlaneRows{p + oy * S * g.pitch, g.pitch}, wk, bias, min, max,
+                             out, oy);
+    for (; oy < s.oh; oy++)
+      row_group<K, S, VL, 1>(s, g, PlaneRows{p + oy * S * g.pitch, g.pitch}, wk, bias, min, max,
+                             out, oy);
+  } else {
+    RowRing<K, S, VL> ring(s, g, in);
+    size_t oy = 0;
+    for (; oy + R <= s.oh; oy += R)
+      row_group<K, S, VL, R>(s, g, ring_rows<K, S, VL, R>(ring, oy), wk, bias, min, max, out, oy);
+    for (; oy < s.oh; oy++)
+      row_group<K, S, VL, 1>(s, g, ring_rows<K, S, VL, 1>(ring, oy), wk, bias, min, max, out, oy);
+  }
 }
 
 }  // namespace
