@@ -273,7 +273,7 @@ inline void row_group(const DwConvShape& s, const PaddedPlane<K, S, VL>& g, cons
       } else {
         float t[VL];
         __builtin_memcpy(t, &a, sizeof(a));
-        for (size_t l = 0; l < plane_end - at; l++) out[at + l] = t[l];
+        copy_row<VL>(out + at, t, plane_end - at);  // a plain loop compiles to a memcpy call
       }
     }
   }
