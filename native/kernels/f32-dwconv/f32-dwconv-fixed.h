@@ -1,9 +1,10 @@
 // Depthwise 3x3 / 5x5, stride 1 or 2, dilation 1 (MobileNet's), with GCC/Clang vector extensions
 // so one source serves every SIMD ISA (the auto-vectorizer does not vectorize the tap loops).
 //
-// The plane is copied into a zero-padded scratch plane, wide enough that whole VL-wide blocks of
-// output are computed without any bounds test. For stride 2 the copy also splits every row into
-// its even and odd columns, so each tap is one plain load instead of two loads and a shuffle.
+// The input rows are copied into zero-padded scratch rows (a whole padded plane, or a ring of rows
+// for planes larger than L1: see PaddedPlane), wide enough that whole VL-wide blocks of output
+// are computed without any bounds test. For stride 2 the copy also splits every row into its even
+// and odd columns, so each tap is one plain load instead of two loads and a shuffle.
 // R output rows are computed together: each loaded input vector feeds every output row whose
 // window covers it (stride 1, 3x3, R = 4: 18 loads for 36 FMAs instead of 36), and the R
 // accumulators are independent FMA chains.
