@@ -30,7 +30,7 @@ for f in native/kernels/*/*-scalar.cc; do
   objs+=("$out/$(basename "$f" .cc).o")
 done
 for f in native/kernels/*/*-neon*.cc native/config/isa.cc native/config/kernel-config.cc \
-  native/ops/gemm-f32.cc native/ops/gemm-u8s8.cc native/plan/thread-pool.cc native/test/kernel-test.cc; do
+  native/config/conv-config.cc native/ops/gemm-f32.cc native/ops/gemm-u8s8.cc native/plan/thread-pool.cc native/test/kernel-test.cc; do
   "${cxx[@]}" -c "$f" -o "$out/$(basename "$f" .cc).o"
   objs+=("$out/$(basename "$f" .cc).o")
 done

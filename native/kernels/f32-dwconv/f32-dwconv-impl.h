@@ -6,7 +6,7 @@
 // loops carry no bounds test. Stride 1 gets its own loop: a unit-stride input is what vectorizes.
 #pragma once
 #include <algorithm>
-#include <vector>
+#include "f32-dwconv-fixed.h"
 #include "f32-dwconv.h"
 
 namespace i8k {
@@ -62,98 +62,15 @@ inline void plane(const DwConvShape& s, const float* in, const float* w, float b
   }
 }
 
-// Fixed 3x3 / 5x5 kernels, stride 1 or 2, dilation 1 (MobileNet's): the plane is first copied
-// into a zero-padded scratch plane, wide enough that whole VL-wide blocks of output can be computed
-// without any bounds test; each block keeps its VL accumulators in one vector register across all
-// taps and is stored once (the tail block through a small buffer). GCC/Clang vector extensions
-// keep this one source for every SIMD ISA (the auto-vectorizer does not vectorize the tap loops).
-template <size_t VL>
-struct Vec {
-  typedef float type __attribute__((vector_size(VL * sizeof(float))));
-};
-
-template <size_t VL>
-inline typename Vec<VL>::type load(const float* p) {
-  typename Vec<VL>::type v;
-  __builtin_memcpy(&v, p, sizeof(v));
-  return v;
-}
-
-// Elements 0, 2, 4, ... of the 2*VL floats at p.
-template <size_t VL>
-inline typename Vec<VL>::type load_even(const float* p) {
-  if constexpr (VL == 4) {
-    return __builtin_shufflevector(load<4>(p), load<4>(p + 4), 0, 2, 4, 6);
-  } else if constexpr (VL == 8) {
-    return __builtin_shufflevector(load<8>(p), load<8>(p + 8), 0, 2, 4, 6, 8, 10, 12, 14);
-  } else {
-    static_assert(VL == 16, "vector width");
-    return __builtin_shufflevector(load<16>(p), load<16>(p + 16), 0, 2, 4, 6, 8, 10, 12, 14, 16,
-                                   18, 20, 22, 24, 26, 28, 30);
-  }
-}
-
+// Output rows computed together (bench-dwconv on Zen 4, AVX-512 and AVX2 alike): stride 1 reuses
+// each loaded row in up to K outputs, so more rows pay until the registers run out; stride 2
+// shares only one row in two between neighbours, and MobileNet's 7-row outputs leave a 3-row
+// remainder at 4.
 template <size_t K, size_t S, size_t VL>
-void plane_fixed(const DwConvShape& s, const float* in, const float* w, float bias, float* out,
-                 float min, float max) {
-  using V = typename Vec<VL>::type;
-  const size_t blocks = (s.ow + VL - 1) / VL;
-  // The last block's stride-2 load reads 2*VL floats from its last tap column.
-  const size_t pw = (blocks * VL - 1) * S + K + VL, ph = (s.oh - 1) * S + K;
-  // The zero border depends only on the geometry: consecutive planes of one conv reuse it and
-  // rewrite the image rows only.
-  thread_local std::vector<float> buf;
-  thread_local size_t key[6] = {};
-  const size_t left = std::min(s.pl, pw), n = std::min(s.w, pw - left);
-  const size_t rows_lo = std::min(s.pt, ph), rows_hi = std::min(ph, s.pt + s.h);
-  if (key[0] != pw || key[1] != ph || key[2] != left || key[3] != n || key[4] != rows_lo ||
-      key[5] != rows_hi) {
-    buf.assign(pw * ph, 0.0f);
-    key[0] = pw, key[1] = ph, key[2] = left, key[3] = n, key[4] = rows_lo, key[5] = rows_hi;
-  }
-  float* p = buf.data();
-  // Rows are short (MobileNet: 7 to 112 floats): an inline loop beats a memcpy call.
-  for (size_t y = rows_lo; y < rows_hi; y++) {
-    float* __restrict d = p + y * pw + left;
-    const float* __restrict r = in + (y - s.pt) * s.w;
-    for (size_t i = 0; i < n; i++) d[i] = r[i];
-  }
-  V wk[K * K];
-  for (size_t i = 0; i < K * K; i++) wk[i] = V{} + w[i];
-  const V vmin = V{} + min, vmax = V{} + max;
-  for (size_t oy = 0; oy < s.oh; oy++) {
-    const float* base = p + oy * S * pw;
-    for (size_t b = 0; b < blocks; b++) {
-      const float* src = base + b * VL * S;
-      // One accumulator per kernel row: K short FMA chains instead of one K*K long (latency).
-      V part[K];
-#pragma GCC unroll 5
-      for (size_t ky = 0; ky < K; ky++) {
-        part[ky] = V{};
-#pragma GCC unroll 5
-        for (size_t kx = 0; kx < K; kx++) {
-          const float* r = src + ky * pw + kx;
-          part[ky] += wk[ky * K + kx] * (S == 1 ? load<VL>(r) : load_even<VL>(r));
-        }
-      }
-      V acc = V{} + bias;
-#pragma GCC unroll 5
-      for (size_t ky = 0; ky < K; ky++) acc += part[ky];
-      acc = acc < vmin ? vmin : acc;
-      acc = acc > vmax ? vmax : acc;
-      float* o = out + oy * s.ow + b * VL;
-      const size_t n = std::min(VL, s.ow - b * VL);
-      // A tail block may spill into the following rows of this plane, which are written after
-      // it; not past the plane (the next plane may belong to another thread, or not exist).
-      if (n == VL || (oy * s.ow + b * VL + VL <= s.oh * s.ow)) {
-        __builtin_memcpy(o, &acc, sizeof(acc));
-      } else {
-        float t[VL];
-        __builtin_memcpy(t, &acc, sizeof(acc));
-        for (size_t l = 0; l < n; l++) o[l] = t[l];
-      }
-    }
-  }
+void fixed_rows(const DwConvShape& s, const float* in, const float* w, float bias, float* out,
+                float min, float max) {
+  constexpr size_t R = S == 1 ? 4 : 2;
+  plane_fixed<K, S, VL, R>(s, in, w, bias, out, min, max);
 }
 
 template <size_t VL>
@@ -162,10 +79,14 @@ void dispatch(const DwConvShape& s, const float* in, const float* w, float bias,
   const bool fixed = s.kh == s.kw && (s.kh == 3 || s.kh == 5) && s.sh == s.sw &&
                      (s.sh == 1 || s.sh == 2) && s.dh == 1 && s.dw == 1 && s.oh > 0 && s.ow > 0;
   if (!fixed) return plane(s, in, w, bias, out, min, max);
-  if (s.kh == 3 && s.sh == 1) return plane_fixed<3, 1, VL>(s, in, w, bias, out, min, max);
-  if (s.kh == 3) return plane_fixed<3, 2, VL>(s, in, w, bias, out, min, max);
-  if (s.sh == 1) return plane_fixed<5, 1, VL>(s, in, w, bias, out, min, max);
-  return plane_fixed<5, 2, VL>(s, in, w, bias, out, min, max);
+  // Narrow planes (MobileNet's 7x7) would leave most of a 16-lane block idle.
+  if constexpr (VL == 16) {
+    if (s.ow <= 8) return dispatch<8>(s, in, w, bias, out, min, max);
+  }
+  if (s.kh == 3 && s.sh == 1) return fixed_rows<3, 1, VL>(s, in, w, bias, out, min, max);
+  if (s.kh == 3) return fixed_rows<3, 2, VL>(s, in, w, bias, out, min, max);
+  if (s.sh == 1) return fixed_rows<5, 1, VL>(s, in, w, bias, out, min, max);
+  return fixed_rows<5, 2, VL>(s, in, w, bias, out, min, max);
 }
 
 }  // namespace
