@@ -9,7 +9,6 @@
 // round, so a slow patch of time hits all of them alike; the median over the rounds is reported,
 // with the spread (min..max GFLOP/s) to show how noisy the run was. Every kernel's output is
 // checked against the scalar kernel once before timing, so a broken kernel cannot look fast.
-#include <time.h>
 
 #include <algorithm>
 #include <cmath>
@@ -21,6 +20,7 @@
 #include <vector>
 
 #include "../../kernels/f32-dwconv/f32-dwconv.h"
+#include "../bench-clock.h"
 
 using namespace i8k;
 
@@ -28,11 +28,7 @@ namespace {
 
 constexpr double kMinSampleSeconds = 0.01;
 
-double thread_seconds() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
-}
+using bench::thread_seconds;
 
 struct Kernel {
   const char* name;
