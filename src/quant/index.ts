@@ -1,0 +1,9 @@
+// The quantization math (issue 4): dtypes, schemes, qparams, quantize/dequantize/fake-quantize, observers.
+export { type QuantDType, QUANT_DTYPES, dtypeRange, toQuantDType } from './dtypes';
+export { type QScheme, QSCHEMES, type QuantRangeOptions, type QuantRange, resolveQuantRange, isPerChannel, isSymmetric } from './qscheme';
+export { calculateQParams, FLOAT32_EPS, type QParams, type QParamsOptions } from './qparams';
+export { roundHalfEven, float32Bits, float32FromBits } from './float32';
+export {
+  quantize, dequantize, quantizePerChannel, dequantizePerChannel, fakeQuantize, fakeQuantizeWithMask, fakeQuantizePerChannel,
+  fakeQuantizePerChannelWithMask, quantizeWith, fakeQuantizeWith, type QuantizedArray, type FakeQuantizeResult,
+} from './quantize';
