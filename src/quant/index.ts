@@ -7,3 +7,7 @@ export {
   quantize, dequantize, quantizePerChannel, dequantizePerChannel, fakeQuantize, fakeQuantizeWithMask, fakeQuantizePerChannel,
   fakeQuantizePerChannelWithMask, quantizeWith, fakeQuantizeWith, type QuantizedArray, type FakeQuantizeResult,
 } from './quantize';
+export { Observer, type ObserverOptions, type UniformObserverOptions } from './observers/observer';
+export { MinMaxObserver, MovingAverageMinMaxObserver } from './observers/min-max';
+export { PerChannelMinMaxObserver, PerChannelMovingAverageMinMaxObserver, type PerChannelObserverOptions } from './observers/per-channel-min-max';
+export { HistogramObserver, type HistogramObserverOptions } from './observers/histogram';
