@@ -1,7 +1,7 @@
 // HistogramObserver vs MinMaxObserver on Laplace data with and without outliers (histogram_outliers.json, PyTorch 1.13).
 import { describe, expect, it } from 'vitest';
 import { HistogramObserver, MinMaxObserver, fakeQuantizeWithMask } from '../src';
-import { bits, f32List, f32Rec, loadGolden } from './support/golden';
+import { bits, f32List, f32Rec, loadGolden } from './fixtures/golden/golden';
 
 const golden: { inputs: Record<string, number[]>; cases: any[] } = loadGolden('histogram_outliers.json');
 

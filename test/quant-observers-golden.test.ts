@@ -5,7 +5,7 @@ import {
   HistogramObserver, InvalidArgumentError, MinMaxObserver, MovingAverageMinMaxObserver, PerChannelMinMaxObserver,
   PerChannelMovingAverageMinMaxObserver, type Observer, type QParams,
 } from '../src';
-import { bits, f32List, f32Rec, loadGolden, type F32Rec } from './support/golden';
+import { bits, f32List, f32Rec, loadGolden, type F32Rec } from './fixtures/golden/golden';
 
 const golden: { inputs: Record<string, { shape: number[]; values: number[] }>; cases: any[]; invalid_configs: any[] } = loadGolden('observers.json');
 

@@ -4,7 +4,7 @@ import {
   InvalidArgumentError, dequantize, dequantizePerChannel, fakeQuantizePerChannelWithMask, fakeQuantizeWithMask,
   quantize, quantizePerChannel, type QuantDType,
 } from '../src';
-import { bits, f32List, f32Rec, loadGolden } from './support/golden';
+import { bits, f32List, f32Rec, loadGolden } from './fixtures/golden/golden';
 
 const fq: { cases: any[] } = loadGolden('fake_quant.json');
 const rt: { cases: any[] } = loadGolden('quantize_roundtrip.json');

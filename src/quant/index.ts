@@ -11,3 +11,8 @@ export { Observer, type ObserverOptions, type UniformObserverOptions } from './o
 export { MinMaxObserver, MovingAverageMinMaxObserver } from './observers/min-max';
 export { PerChannelMinMaxObserver, PerChannelMovingAverageMinMaxObserver, type PerChannelObserverOptions } from './observers/per-channel-min-max';
 export { HistogramObserver, type HistogramObserverOptions } from './observers/histogram';
+export { PercentileObserver, type PercentileObserverOptions } from './observers/percentile';
+export { EntropyObserver, type EntropyObserverOptions, klDivergenceForThreshold } from './observers/entropy';
+export { MseObserver, type MseObserverOptions } from './observers/mse';
+export { RangeHistogram } from './observers/range-histogram';
+export { ClippingObserver, type ClippingObserverOptions } from './observers/clipping-observer';

@@ -1,8 +1,7 @@
-import { InvalidArgumentError, describe } from '../../errors';
 import { f32, roundHalfEven } from '../float32';
 import { calculateQParams, type QParams, type QParamsOptions } from '../qparams';
 import { aminmax } from './min-max';
-import { Observer, resolveObserverConfig, type UniformObserverOptions } from './observer';
+import { checkPositiveInteger, Observer, resolveObserverConfig, type UniformObserverOptions } from './observer';
 import { nonLinearParamSearch } from './histogram-search';
 import { torchHistc } from './torch-histc';
 
@@ -11,11 +10,6 @@ export interface HistogramObserverOptions extends UniformObserverOptions {
   bins?: number;
   /** How finely the old histogram is resampled when a batch widens the range (default 128). */
   upsampleRate?: number;
-}
-
-export function checkPositiveInteger(cls: string, what: string, v: unknown): number {
-  if (!Number.isInteger(v) || (v as number) < 1) throw new InvalidArgumentError(`Expected a positive integer for the ${what} of ${cls} but received ${describe(v)}`);
-  return v as number;
 }
 
 /**

@@ -83,6 +83,11 @@ export function resolveObserverConfig(cls: string, opts: UniformObserverOptions,
   return { dtype: range.dtype, qscheme, reduceRange: opts.reduceRange ?? false, quantMin: opts.quantMin, quantMax: opts.quantMax, eps };
 }
 
+export function checkPositiveInteger(cls: string, what: string, v: unknown): number {
+  if (!Number.isInteger(v) || (v as number) < 1) throw new InvalidArgumentError(`Expected a positive integer for the ${what} of ${cls} but received ${describe(v)}`);
+  return v as number;
+}
+
 /** Checks a moving-average constant: the weight of the new batch, in (0, 1]. */
 export function checkAveragingConstant(cls: string, c: unknown): number {
   if (typeof c !== 'number' || !(c > 0 && c <= 1)) {
