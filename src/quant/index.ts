@@ -14,5 +14,8 @@ export { HistogramObserver, type HistogramObserverOptions } from './observers/hi
 export { PercentileObserver, type PercentileObserverOptions } from './observers/percentile';
 export { EntropyObserver, type EntropyObserverOptions, klDivergenceForThreshold } from './observers/entropy';
 export { MseObserver, type MseObserverOptions } from './observers/mse';
+export { PowerOfTwoObserver, type PowerOfTwoObserverOptions } from './observers/power-of-two';
+export { FixedQParamsObserver, type FixedQParamsOptions } from './observers/fixed-qparams';
 export { RangeHistogram } from './observers/range-histogram';
 export { ClippingObserver, type ClippingObserverOptions } from './observers/clipping-observer';
+export { powerOfTwoPosition, powerOfTwoQParams, POW2_MIN_POSITION, POW2_MAX_POSITION } from './power-of-two';
