@@ -24,3 +24,4 @@ export type { Graph, Node, ValueType, TensorData, Dim } from './graph/ir';
 export { optimize, removeIdentities, eliminateDeadNodes, foldBatchNorm, fuseActivations } from './graph/passes';
 export { graphFromOnnx } from './graph/from-onnx';
 export { graphToOnnx } from './graph/to-onnx';
+export * from './quant';

@@ -1,0 +1,97 @@
+import { resolveQuantRange } from '../qscheme';
+import { ClippingObserver, type ClippingObserverOptions } from './clipping-observer';
+import { checkPositiveInteger } from './observer';
+
+export interface EntropyObserverOptions extends ClippingObserverOptions {
+  /** Levels one side of the quantized range has (default (quantMax - quantMin + 1) / 2: 128 for 8-bit). */
+  quantizedBins?: number;
+}
+
+/**
+ * KL divergence between the clipped reference distribution P (the first `i` bins, the mass beyond folded into bin
+ * i-1) and its quantized version Q (those i bins merged into `levels` groups, each group's mass spread evenly over
+ * the group's bins that are non-empty in P). Both normalised; +Infinity when Q misses mass that P has.
+ */
+export function klDivergenceForThreshold(counts: ArrayLike<number>, i: number, levels: number): number {
+  let outliers = 0;
+  for (let b = i; b < counts.length; b++) outliers += counts[b];
+  const p = Array.from({ length: i }, (_, b) => counts[b]);
+  p[i - 1] += outliers;
+  const q = new Float64Array(i);
+  const perGroup = Math.floor(i / levels);
+  for (let g = 0; g < levels; g++) {
+    const start = g * perGroup;
+    const stop = g === levels - 1 ? i : start + perGroup;
+    let mass = 0;
+    let nonEmpty = 0;
+    for (let b = start; b < stop; b++) {
+      mass += counts[b];
+      if (p[b] !== 0) nonEmpty++;
+    }
+    if (nonEmpty === 0) continue;
+    for (let b = start; b < stop; b++) if (p[b] !== 0) q[b] = mass / nonEmpty;
+  }
+  let pSum = 0;
+  let qSum = 0;
+  for (let b = 0; b < i; b++) {
+    pSum += p[b];
+    qSum += q[b];
+  }
+  let kl = 0;
+  for (let b = 0; b < i; b++) {
+    if (p[b] === 0) continue;
+    if (q[b] === 0) return Infinity;
+    const pn = p[b] / pSum;
+    kl += pn * Math.log(pn / (q[b] / qSum));
+  }
+  return kl;
+}
+
+/**
+ * TensorRT's entropy calibration: histogram |x| into 2048 bins over [0, max|x|], then for every candidate threshold
+ * bin i from `levels` (128) to 2048 compare the clipped distribution with its `levels`-level quantization by KL
+ * divergence, and clip at the edge of the i with the smallest divergence (the first one on ties): T = i * binWidth.
+ * The range [max(min, -T), min(max, T)] then goes through calculateQParams, so the usual symmetric s8 setting gives
+ * scale T / 127.5 as PyTorch computes symmetric scales. Per tensor.
+ */
+export class EntropyObserver extends ClippingObserver {
+  readonly levels: number;
+  /** The signed extremes, to clip the threshold range to what was seen. */
+  signedMin = Infinity;
+  signedMax = -Infinity;
+
+  constructor(opts: EntropyObserverOptions = {}) {
+    // The number of levels decides the fewest bins the histogram may have, so it is checked before super().
+    const range = resolveQuantRange(opts);
+    const levels = checkPositiveInteger(new.target.name, 'quantizedBins', opts.quantizedBins ?? Math.floor((range.quantMax - range.quantMin + 1) / 2));
+    super(opts, 'per_tensor_symmetric', { anchorAtZero: true, atLeast: levels });
+    this.levels = levels;
+  }
+
+  override observe(x: Float32Array, shape: readonly number[]): void {
+    const values = this.finiteValues(x, shape);
+    if (values.length === 0) return;
+    for (let i = 0; i < values.length; i++) {
+      if (values[i] < this.signedMin) this.signedMin = values[i];
+      if (values[i] > this.signedMax) this.signedMax = values[i];
+    }
+    this.histogram.add(values.map(Math.abs));
+  }
+
+  /** The threshold T with the smallest KL divergence, and that divergence. */
+  threshold(): { threshold: number; divergence: number; bin: number } {
+    const h = this.histogram;
+    let best = { threshold: h.hi, divergence: Infinity, bin: h.bins };
+    for (let i = this.levels; i <= h.bins; i++) {
+      const kl = klDivergenceForThreshold(h.counts, i, this.levels);
+      if (kl < best.divergence) best = { threshold: i * h.width, divergence: kl, bin: i };
+    }
+    return best;
+  }
+
+  /** [-T, T] inside the observed [min, max]. */
+  clipRange(): [number, number] {
+    const t = this.threshold().threshold;
+    return [Math.max(this.signedMin, -t), Math.min(this.signedMax, t)];
+  }
+}
