@@ -18,6 +18,9 @@ class Recorder implements ActivationObserver {
   observe(x: Float32Array, shape: readonly number[]) {
     this.seen.push({ data: Float32Array.from(x), shape: [...shape] });
   }
+  calculateQParams(): never {
+    throw new Error('not used by these tests');
+  }
 }
 
 const image = (seed: number, size: number) => {

@@ -11,6 +11,7 @@ import type { Graph, Node } from '../graph/ir';
 import { eliminateDeadNodes, foldBatchNorm, removeIdentities } from '../graph/passes';
 import { topoSort } from '../graph/specialize';
 import { invalid } from '../errors';
+import type { QParams } from './qparams';
 
 /** Ops computed in INT8: their float inputs and their output are quantized. */
 export const QUANTIZED_OPS: ReadonlySet<string> = new Set(['Conv', 'Gemm', 'MatMul', 'Add', 'Mul', 'Concat', 'AveragePool', 'GlobalAveragePool']);
@@ -20,9 +21,10 @@ export const PASS_THROUGH_OPS: ReadonlySet<string> = new Set(['MaxPool', 'Reshap
 const FUSABLE_ACTIVATIONS: ReadonlySet<string> = new Set(['Relu', 'Clip']);
 const FUSES_ACTIVATION: ReadonlySet<string> = new Set(['Conv', 'Gemm', 'MatMul', 'Add']);
 
-/** What an observer needs from calibration; the observers of src/quant implement it. */
+/** What the flow needs of an observer; the observers of src/quant/observers implement it. */
 export interface ActivationObserver {
   observe(x: Float32Array, shape: readonly number[]): void;
+  calculateQParams(): QParams;
 }
 
 export interface PrepareOptions {
