@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { HistogramObserver, MinMaxObserver, fakeQuantizeWithMask } from '../src';
 import { bits, f32List, f32Rec, loadGolden } from './fixtures/golden/golden';
+import { torchSumFloat32 } from '../src/quant/observers/torch-float-sum';
 
 const golden: { inputs: Record<string, number[]>; cases: any[] } = loadGolden('histogram_outliers.json');
 
@@ -54,5 +55,15 @@ describe('histogram_multibatch.json: HistogramObserver state after many batches,
     const q = obs.calculateQParams();
     expect(bits(q.scale)).toEqual(bits([f32Rec(c.scale)]));
     expect(q.zeroPoint[0]).toBe(c.zero_point);
+  });
+});
+
+// torch.sum's float32 summation order (float_sum.json, made with gen_float_sum.py): the vectors were picked so that a
+// sequential float32 sum disagrees with PyTorch's.
+describe('torchSumFloat32 reproduces torch.sum of float32 vectors', () => {
+  const sums: { cases: { x: number[]; sum: number; sequential_float32: number }[] } = loadGolden('float_sum.json');
+  it.each(sums.cases.map((c) => [c.x.length, c] as [number, any]))('length %i', (_n, c) => {
+    expect(torchSumFloat32(Float32Array.from(c.x))).toBe(c.sum);
+    if (c.x.length >= 64) expect(c.sequential_float32).not.toBe(c.sum);
   });
 });
