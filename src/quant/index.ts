@@ -19,3 +19,4 @@ export { FixedQParamsObserver, type FixedQParamsOptions } from './observers/fixe
 export { RangeHistogram } from './observers/range-histogram';
 export { ClippingObserver, type ClippingObserverOptions } from './observers/clipping-observer';
 export { powerOfTwoPosition, powerOfTwoQParams, POW2_MIN_POSITION, POW2_MAX_POSITION } from './power-of-two';
+export { FakeQuantize } from './fake-quantize-module';
