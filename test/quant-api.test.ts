@@ -2,7 +2,7 @@
 // the written models load and run in INT8, stay close to the float model, and are about 4x smaller.
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { Tensor, graphToOnnx, writeModel, quantizeStatic, quantizeDynamic, InvalidArgumentError, type Graph } from '../src';
+import { Tensor, graphToOnnx, writeModel, quantizeStatic, quantizeDynamic, convertFloat16, float32ToFloat16Bits, float16BitsToFloat32, InvalidArgumentError, type Graph } from '../src';
 import { bertLike, resnet18Like } from '../src/bench/models';
 import { rng } from './support/random';
 
@@ -60,15 +60,15 @@ describe('quantizeStatic', () => {
     expect(report.ratio).toBeGreaterThan(3.5);
     expect(report.fp32Bytes).toBe(writeModel(graphToOnnx(float)).length);
     // The preset's choices are visible in the graph.
-    const dqs = q.graph.nodes.filter((n) => n.opType === 'DequantizeLinear');
-    const weights = dqs.filter((n) => q.graph.initializers.get(n.inputs[0])?.dtype === 'int8' && initializerOf(q.graph, n, 0).dims.length === 4);
+    const dqs = q.graph!.nodes.filter((n) => n.opType === 'DequantizeLinear');
+    const weights = dqs.filter((n) => q.graph!.initializers.get(n.inputs[0])?.dtype === 'int8' && initializerOf(q.graph!, n, 0).dims.length === 4);
     expect(weights.length).toBe(20);
-    for (const n of weights) expect(initializerOf(q.graph, n, 1).dims).toEqual(name === 'qnnpack' || name === 'pow2' ? [] : [initializerOf(q.graph, n, 0).dims[0]]);
-    const activationZps = q.graph.nodes.filter((n) => n.opType === 'QuantizeLinear').map((n) => initializerOf(q.graph, n, 2));
+    for (const n of weights) expect(initializerOf(q.graph!, n, 1).dims).toEqual(name === 'qnnpack' || name === 'pow2' ? [] : [initializerOf(q.graph!, n, 0).dims[0]]);
+    const activationZps = q.graph!.nodes.filter((n) => n.opType === 'QuantizeLinear').map((n) => initializerOf(q.graph!, n, 2));
     for (const zp of activationZps) expect(zp.dtype).toBe(name === 'symmetric' || name === 'pow2' ? 'int8' : 'uint8');
     if (name === 'symmetric') for (const zp of activationZps) expect(zp.data[0]).toBe(0);
     if (name === 'pow2')
-      for (const n of dqs) for (const s of initializerOf(q.graph, n, 1).data as Float32Array) expect(Number.isInteger(Math.log2(s))).toBe(true);
+      for (const n of dqs) for (const s of initializerOf(q.graph!, n, 1).data as Float32Array) expect(Number.isInteger(Math.log2(s))).toBe(true);
   }, 120_000);
 
   it('rejects unknown presets and observers', async () => {
@@ -84,8 +84,8 @@ describe('quantizeDynamic', () => {
     const ids = new Tensor('int64', BigInt64Array.from({ length: 32 }, () => BigInt(r.int(0, 999))), [1, 32]);
     const q = await quantizeDynamic(float);
     const constantB = float.nodes.filter((n) => (n.opType === 'MatMul' || n.opType === 'Gemm') && float.initializers.get(n.inputs[1])?.dims.length === 2);
-    expect(q.graph.nodes.filter((n) => n.opType === 'MatMulInteger').length).toBe(constantB.length);
-    expect(q.graph.nodes.filter((n) => n.opType === 'MatMul').length).toBe(float.nodes.filter((n) => n.opType === 'MatMul').length - constantB.filter((n) => n.opType === 'MatMul').length);
+    expect(q.graph!.nodes.filter((n) => n.opType === 'MatMulInteger').length).toBe(constantB.length);
+    expect(q.graph!.nodes.filter((n) => n.opType === 'MatMul').length).toBe(float.nodes.filter((n) => n.opType === 'MatMul').length - constantB.filter((n) => n.opType === 'MatMul').length);
     const want = await run(writeModel(graphToOnnx(float)), { input_ids: ids });
     const got = await run(q.toBytes(), { input_ids: ids });
     expect(relError(want, got)).toBeLessThan(0.05);
@@ -98,4 +98,35 @@ describe('quantizeDynamic', () => {
   it('rejects op types it cannot quantize dynamically', async () => {
     await expect(quantizeDynamic(bertLike(3, 1, 64, 2), { opTypes: ['Conv'] })).rejects.toThrow(InvalidArgumentError);
   });
+});
+
+describe('convertFloat16', () => {
+  it('converts every float32 value exactly as IEEE binary16 round-half-to-even does', () => {
+    // Every binary16 pattern survives float16 -> float32 -> float16 unchanged (NaNs stay NaN).
+    for (let h = 0; h < 0x10000; h++) {
+      const back = float32ToFloat16Bits(float16BitsToFloat32(h));
+      if ((h & 0x7c00) === 0x7c00 && h & 0x3ff) expect(back & 0x7c00).toBe(0x7c00);
+      else expect(back).toBe(h);
+    }
+    // Midpoints between neighbours round to the even one; past the largest finite value, infinity.
+    const mid = (h: number) => (float16BitsToFloat32(h) + float16BitsToFloat32(h + 1)) / 2;
+    for (const h of [0x0000, 0x0001, 0x03ff, 0x3c00, 0x3c01, 0x7bfe]) expect(float32ToFloat16Bits(mid(h))).toBe(h % 2 === 0 ? h : h + 1);
+    expect(float32ToFloat16Bits(65504)).toBe(0x7bff);
+    expect(float32ToFloat16Bits(65520)).toBe(0x7c00);
+    expect(float32ToFloat16Bits(-0)).toBe(0x8000);
+    expect(float32ToFloat16Bits(0.1)).toBe(0x2e66);
+    expect(float32ToFloat16Bits(2 ** -25)).toBe(0); // half the smallest subnormal: ties to even (0)
+  });
+
+  it('halves the size of a model\'s weights and still runs in onnxruntime close to FP32', async () => {
+    const float = resnet18Like(1, 32, 10);
+    const q = await convertFloat16(float);
+    expect(q.graph).toBeUndefined();
+    const report = q.sizeReport();
+    expect(report.ratio).toBeGreaterThan(1.95);
+    const x = image(9);
+    const want = await run(writeModel(graphToOnnx(float)), { input: x });
+    const got = await run(q.toBytes(), { input: x });
+    expect(relError(want, got)).toBeLessThan(5e-3);
+  }, 120_000);
 });

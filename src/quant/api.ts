@@ -1,18 +1,19 @@
 /**
- * The quantizer's front door: quantizeStatic (prepare -> calibrate -> convert with a QConfig) and
- * quantizeDynamic (int8 weights, activations quantized per run), both returning a QuantizedModel
- * that saves standard ONNX and reports its size.
+ * The quantizer's front door: quantizeStatic (prepare -> calibrate -> convert with a QConfig),
+ * quantizeDynamic (int8 weights, activations quantized per run) and convertFloat16 (float16
+ * weights), each returning a QuantizedModel that saves standard ONNX and reports its size.
  */
 import { statSync, writeFileSync } from 'node:fs';
 import type { Graph } from '../graph/ir';
 import { graphFromOnnx } from '../graph/from-onnx';
 import { graphToOnnx } from '../graph/to-onnx';
-import { readModel, writeModel } from '../onnx';
+import { readModel, writeModel, type OnnxModel } from '../onnx';
 import { calibrate, type CalibrateOptions, type Feeds } from './calibrate';
 import { convert } from './convert';
 import { prepare } from './prepare';
 import { qconfig as preset, type ObserverName, type QConfig, type QConfigName } from './qconfig';
 import { dynamicQuantize } from './dynamic';
+import { float16Model } from './float16';
 
 export type { Feeds } from './calibrate';
 
@@ -25,9 +26,13 @@ export interface SizeReport {
 }
 
 export class QuantizedModel {
-  constructor(readonly graph: Graph, private readonly fp32Bytes: number) {}
+  /**
+   * @param graph the quantized graph (QDQ or dynamic), or undefined for a float16 model, which only
+   *   exists as ONNX (the graph IR has no float16 values).
+   */
+  constructor(readonly graph: Graph | undefined, private readonly fp32Bytes: number, private readonly onnx?: OnnxModel) {}
   toBytes(): Uint8Array {
-    return writeModel(graphToOnnx(this.graph));
+    return writeModel(this.onnx ?? graphToOnnx(this.graph!));
   }
   save(path: string): void {
     writeFileSync(path, this.toBytes());
@@ -40,12 +45,19 @@ export class QuantizedModel {
 
 export type ModelSource = string | Uint8Array | Graph;
 
+function loadOnnx(model: ModelSource): { onnx: OnnxModel; bytes: number } {
+  if (typeof model === 'string') return { onnx: readModel(model), bytes: statSync(model).size };
+  if (model instanceof Uint8Array) return { onnx: readModel(model), bytes: model.length };
+  const onnx = graphToOnnx(model);
+  return { onnx, bytes: writeModel(onnx).length };
+}
+
 function load(model: ModelSource): { graph: Graph; bytes: number } {
   if (typeof model === 'string' || model instanceof Uint8Array) {
-    const onnx = readModel(model);
-    return { graph: graphFromOnnx(onnx), bytes: typeof model === 'string' ? statSync(model).size : model.length };
+    const { onnx, bytes } = loadOnnx(model);
+    return { graph: graphFromOnnx(onnx), bytes };
   }
-  return { graph: model, bytes: writeModel(graphToOnnx(model)).length };
+  return { graph: model, bytes: loadOnnx(model).bytes };
 }
 
 export interface QuantizeStaticOptions extends CalibrateOptions {
@@ -81,4 +93,10 @@ export interface QuantizeDynamicOptions {
 export async function quantizeDynamic(model: ModelSource, options: QuantizeDynamicOptions = {}): Promise<QuantizedModel> {
   const { graph, bytes } = load(model);
   return new QuantizedModel(dynamicQuantize(graph, options), bytes);
+}
+
+/** float16 weights (half the bytes), computed in float32 through a Cast per weight. */
+export async function convertFloat16(model: ModelSource): Promise<QuantizedModel> {
+  const { onnx, bytes } = loadOnnx(model);
+  return new QuantizedModel(undefined, bytes, float16Model(onnx));
 }

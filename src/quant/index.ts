@@ -25,4 +25,5 @@ export { prepare, QUANTIZED_OPS, PASS_THROUGH_OPS, type PrepareOptions, type Pre
 export { calibrate, CalibrationAbortedError, type CalibrateOptions, type Feeds } from './calibrate';
 export { convert, type ConvertOptions } from './convert';
 export { qconfig, QCONFIG_NAMES, OBSERVER_NAMES, type QConfig, type QConfigName, type ObserverName } from './qconfig';
-export { quantizeStatic, quantizeDynamic, QuantizedModel, type QuantizeStaticOptions, type QuantizeDynamicOptions, type SizeReport, type ModelSource } from './api';
+export { float32ToFloat16Bits, float16BitsToFloat32 } from './float16';
+export { quantizeStatic, quantizeDynamic, convertFloat16, QuantizedModel, type QuantizeStaticOptions, type QuantizeDynamicOptions, type SizeReport, type ModelSource } from './api';
