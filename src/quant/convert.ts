@@ -106,7 +106,7 @@ export function convert(prepared: PreparedModel, options: ConvertOptions = {}): 
     const w = src.initializers.get(wName);
     if (!w || w.dtype !== 'float32') continue; // a computed B (attention) is an activation
     const axis = weightAxis(n, w.dims.length);
-    const { min, max } = perChannel ? perChannelRange(w.data as Float32Array, w.dims, axis) : perChannelRange(w.data as Float32Array, [w.data.length], 0);
+    const { min, max } = perChannel ? perChannelRange(w.data as Float32Array, w.dims, axis) : perChannelRange(w.data as Float32Array, [1, w.data.length], 0);
     const wq = pow2
       ? powerOfTwoQParams(powerOfTwoPosition(min[0], max[0], 'qint8') ?? 0, 'qint8')
       : calculateQParams(min, max, { dtype: 'qint8', qscheme: perChannel ? 'per_channel_symmetric' : 'per_tensor_symmetric', reduceRange: options.weight?.reduceRange });
