@@ -14,6 +14,7 @@ import { prepare } from './prepare';
 import { qconfig as preset, type ObserverName, type QConfig, type QConfigName } from './qconfig';
 import { dynamicQuantize } from './dynamic';
 import { float16Model } from './float16';
+import { qoperatorToQdq } from './qoperator';
 
 export type { Feeds } from './calibrate';
 
@@ -99,4 +100,9 @@ export async function quantizeDynamic(model: ModelSource, options: QuantizeDynam
 export async function convertFloat16(model: ModelSource): Promise<QuantizedModel> {
   const { onnx, bytes } = loadOnnx(model);
   return new QuantizedModel(undefined, bytes, float16Model(onnx));
+}
+
+/** A quantized model made elsewhere (QDQ or QOperator form), read into int8kit's QDQ graph. */
+export function readQuantizedModel(model: string | Uint8Array): Graph {
+  return qoperatorToQdq(graphFromOnnx(readModel(model)));
 }

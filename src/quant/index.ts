@@ -26,4 +26,5 @@ export { calibrate, CalibrationAbortedError, type CalibrateOptions, type Feeds }
 export { convert, type ConvertOptions } from './convert';
 export { qconfig, QCONFIG_NAMES, OBSERVER_NAMES, type QConfig, type QConfigName, type ObserverName } from './qconfig';
 export { float32ToFloat16Bits, float16BitsToFloat32 } from './float16';
-export { quantizeStatic, quantizeDynamic, convertFloat16, QuantizedModel, type QuantizeStaticOptions, type QuantizeDynamicOptions, type SizeReport, type ModelSource } from './api';
+export { qoperatorToQdq } from './qoperator';
+export { quantizeStatic, quantizeDynamic, convertFloat16, readQuantizedModel, QuantizedModel, type QuantizeStaticOptions, type QuantizeDynamicOptions, type SizeReport, type ModelSource } from './api';
