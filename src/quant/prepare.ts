@@ -28,8 +28,11 @@ export interface ActivationObserver {
 }
 
 export interface PrepareOptions {
-  /** Makes the observer of one group; `values` are the group's value names (the first names it in errors). */
-  observer: (values: readonly string[]) => ActivationObserver;
+  /**
+   * Makes the observer of one group; `values` are the group's value names (the first names it in
+   * errors), `owner` the quantized node that produces one of them, if any.
+   */
+  observer: (values: readonly string[], owner?: Node) => ActivationObserver;
   /** Nodes (by name) and op types kept in float. */
   exclude?: { nodes?: readonly string[]; opTypes?: readonly string[] };
 }
@@ -110,6 +113,7 @@ export function prepare(graph: Graph, options: PrepareOptions): PreparedModel {
   const fusedActivations = new Map<string, Node>();
   const groups = new Groups();
   const fusedAway = new Set<string>(); // raw outputs hidden behind a fused activation
+  const owner = new Map<string, Node>(); // observed output -> the quantized node producing it
   for (const n of g.nodes) {
     if (!QUANTIZED_OPS.has(n.opType) || excludedNodes.has(n.name) || excludedTypes.has(n.opType)) continue;
     quantizedNodes.add(n.name);
@@ -126,6 +130,7 @@ export function prepare(graph: Graph, options: PrepareOptions): PreparedModel {
       out = act.outputs[0];
     }
     groups.add(out);
+    owner.set(out, n);
     if (n.opType === 'Concat') for (const i of n.inputs) if (isActivation(i)) groups.union(i, out);
   }
   // Pass-through ops fed by a quantized value keep its parameters (in order, so chains such as
@@ -137,6 +142,6 @@ export function prepare(graph: Graph, options: PrepareOptions): PreparedModel {
   const sets = groups.sets().filter((s) => s.some((v) => !fusedAway.has(v)));
   const groupOf = new Map<string, number>();
   sets.forEach((s, i) => s.forEach((v) => groupOf.set(v, i)));
-  const observers = sets.map((s) => options.observer(s));
+  const observers = sets.map((s) => options.observer(s, s.map((v) => owner.get(v)).find((n) => n)));
   return { graph: g, quantizedNodes, fusedActivations, groups: sets, groupOf, observers };
 }
