@@ -93,6 +93,15 @@ describe('quantizeStatic', () => {
     const bad = image(3);
     (bad.data as Float32Array)[17] = NaN;
     await expect(quantizeStatic(float, { calibration: [{ input: image(1) }, { input: bad }] })).rejects.toThrow(/"input".*NaN|NaN.*"input"/);
+    // ... or skips non-finite values when asked: the input's range is then the clean run's, since
+    // the replaced element is not an extreme of that image (fixed seed).
+    const skipped = await quantizeStatic(float, { calibration: [{ input: image(1) }, { input: bad }], ignoreNonFinite: true, observer: 'minmax' });
+    const clean = await quantizeStatic(float, { calibration: [{ input: image(1) }, { input: image(3) }], observer: 'minmax' });
+    const inputScale = (m: typeof clean) => {
+      const qn = m.graph!.nodes.find((x) => x.opType === 'QuantizeLinear' && x.inputs[0] === 'input')!;
+      return (m.graph!.initializers.get(qn.inputs[1])!.data as Float32Array)[0];
+    };
+    expect(inputScale(skipped)).toBe(inputScale(clean));
   });
 
   it('rejects unknown presets and observers', async () => {

@@ -75,13 +75,15 @@ export interface QuantizeStaticOptions extends CalibrateOptions {
   nodes?: Record<string, QConfigOverride>;
   /** Nodes and op types kept in float. */
   exclude?: { nodes?: string[]; opTypes?: string[] };
+  /** Skip NaN and infinity in calibration data (default: an error naming the tensor). */
+  ignoreNonFinite?: boolean;
 }
 
 /** Static post-training quantization to QDQ ONNX. */
 export async function quantizeStatic(model: ModelSource, options: QuantizeStaticOptions): Promise<QuantizedModel> {
   const { graph, bytes } = load(model);
-  const qc = typeof options.qconfig === 'object' ? options.qconfig : preset(options.qconfig, { observer: options.observer, perChannel: options.perChannel, opTypes: options.opTypes, nodes: options.nodes });
-  const prepared = prepare(graph, { observer: (values, owner) => qc.activation(values[0], owner), exclude: options.exclude });
+  const qc = typeof options.qconfig === 'object' ? options.qconfig : preset(options.qconfig, { observer: options.observer, perChannel: options.perChannel, opTypes: options.opTypes, nodes: options.nodes, ignoreNonFinite: options.ignoreNonFinite });
+  const prepared = prepare(graph, qc, options.exclude);
   await calibrate(prepared, options.calibration, options);
   return new QuantizedModel(convert(prepared, { weight: qc.weight }), bytes);
 }

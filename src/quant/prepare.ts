@@ -12,6 +12,7 @@ import { eliminateDeadNodes, foldBatchNorm, removeIdentities } from '../graph/pa
 import { topoSort } from '../graph/specialize';
 import { invalid } from '../errors';
 import type { QParams } from './qparams';
+import type { QConfig } from './qconfig';
 
 /** Ops computed in INT8: their float inputs and their output are quantized. */
 export const QUANTIZED_OPS: ReadonlySet<string> = new Set(['Conv', 'Gemm', 'MatMul', 'Add', 'Mul', 'Concat', 'AveragePool', 'GlobalAveragePool']);
@@ -93,7 +94,14 @@ class Groups {
   }
 }
 
-export function prepare(graph: Graph, options: PrepareOptions): PreparedModel {
+/**
+ * @param config a QConfig (qconfig('fbgemm', ...)), or an observer factory with exclusions.
+ * @param exclude with a QConfig: nodes and op types kept in float.
+ */
+export function prepare(graph: Graph, config: PrepareOptions | QConfig, exclude?: PrepareOptions['exclude']): PreparedModel {
+  const options: PrepareOptions = typeof (config as QConfig)?.activation === 'function'
+    ? { observer: (values, owner) => (config as QConfig).activation(values[0], owner), exclude }
+    : (config as PrepareOptions);
   if (typeof options?.observer !== 'function') throw invalid('options.observer', 'a function returning an observer', options?.observer);
   const g = copyGraph(graph);
   eliminateDeadNodes(g);

@@ -55,8 +55,8 @@ const PRESETS: Record<QConfigName, { act: ActivationSpec; weight: WeightConfig }
   pow2: { act: { observer: 'pow2', dtype: 'qint8', qscheme: 'per_tensor_symmetric' }, weight: { perChannel: false, reduceRange: false, powerOfTwo: true } },
 };
 
-function makeObserver(spec: ActivationSpec, name: string): Observer {
-  const opts = { name, dtype: spec.dtype, qscheme: spec.qscheme };
+function makeObserver(spec: ActivationSpec, name: string, ignoreNonFinite: boolean): Observer {
+  const opts = { name, dtype: spec.dtype, qscheme: spec.qscheme, ignoreNonFinite };
   switch (spec.observer) {
     case 'minmax': return new MinMaxObserver(opts);
     case 'moving-avg': return new MovingAverageMinMaxObserver(opts);
@@ -64,7 +64,7 @@ function makeObserver(spec: ActivationSpec, name: string): Observer {
     case 'percentile': return new PercentileObserver(opts);
     case 'entropy': return new EntropyObserver(opts);
     case 'mse': return new MseObserver(opts);
-    case 'pow2': return new PowerOfTwoObserver({ name, dtype: spec.dtype });
+    case 'pow2': return new PowerOfTwoObserver({ name, dtype: spec.dtype, ignoreNonFinite });
   }
 }
 
@@ -76,7 +76,12 @@ function checkOverride(o: QConfigOverride | undefined, where: string): void {
 /** A preset with overrides: global, per op type (`opTypes: { Gemm: {...} }`) and per node name. */
 export function qconfig(
   name: QConfigName = 'fbgemm',
-  overrides: QConfigOverride & { opTypes?: Record<string, QConfigOverride>; nodes?: Record<string, QConfigOverride> } = {},
+  overrides: QConfigOverride & {
+    opTypes?: Record<string, QConfigOverride>;
+    nodes?: Record<string, QConfigOverride>;
+    /** Skip NaN and infinity in calibration data instead of throwing (the error names the tensor). */
+    ignoreNonFinite?: boolean;
+  } = {},
 ): QConfig {
   const preset = PRESETS[name];
   if (!preset) throw new InvalidArgumentError(`Expected one of ${QCONFIG_NAMES.join(', ')} for the qconfig but received ${describe(name)}`);
@@ -92,7 +97,7 @@ export function qconfig(
   return {
     activation: (value, owner) => {
       const o = resolve(owner);
-      return makeObserver({ ...preset.act, ...(o.observer ? { observer: o.observer } : {}) }, value);
+      return makeObserver({ ...preset.act, ...(o.observer ? { observer: o.observer } : {}) }, value, overrides.ignoreNonFinite ?? false);
     },
     weight: (node) => {
       const o = resolve(node);
