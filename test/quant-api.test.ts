@@ -110,6 +110,26 @@ describe('quantizeStatic', () => {
   });
 });
 
+describe('fixed quantization parameters', () => {
+  it('quantizes Sigmoid and Softmax outputs at scale 1/256, zero point 0, and onnxruntime runs them', async () => {
+    const g = resnet18Like(1, 32, 10);
+    const out = g.outputs[0].name;
+    g.nodes.push({ name: 'probs', opType: 'Softmax', domain: '', inputs: [out], outputs: ['probs'], attrs: { axis: 1 } });
+    g.nodes.push({ name: 'gate', opType: 'Sigmoid', domain: '', inputs: [out], outputs: ['gate'], attrs: {} });
+    g.nodes.push({ name: 'both', opType: 'Add', domain: '', inputs: ['probs', 'gate'], outputs: ['y'], attrs: {} });
+    g.outputs = [{ name: 'y' }];
+    const q = await quantizeStatic(g, { calibration: calibration(), observer: 'minmax' });
+    for (const v of ['probs', 'gate']) {
+      const qn = q.graph!.nodes.find((n) => n.opType === 'QuantizeLinear' && n.inputs[0] === v)!;
+      expect((q.graph!.initializers.get(qn.inputs[1])!.data as Float32Array)[0]).toBe(1 / 256);
+      expect(q.graph!.initializers.get(qn.inputs[2])!.data[0]).toBe(0);
+    }
+    const x = image(4);
+    const want = await run(writeModel(graphToOnnx(g)), { input: x });
+    expect(relError(want, await run(q.toBytes(), { input: x }))).toBeLessThan(0.05);
+  }, 120_000);
+});
+
 describe('quantizeDynamic', () => {
   it('BERT-shaped encoder: int8 MatMul weights, runs in onnxruntime close to FP32, about 4x smaller', async () => {
     const float = bertLike(3, 2, 128, 4);

@@ -15,7 +15,7 @@ import type { QParams } from './qparams';
 import type { QConfig } from './qconfig';
 
 /** Ops computed in INT8: their float inputs and their output are quantized. */
-export const QUANTIZED_OPS: ReadonlySet<string> = new Set(['Conv', 'Gemm', 'MatMul', 'Add', 'Mul', 'Concat', 'AveragePool', 'GlobalAveragePool']);
+export const QUANTIZED_OPS: ReadonlySet<string> = new Set(['Conv', 'Gemm', 'MatMul', 'Add', 'Mul', 'Concat', 'AveragePool', 'GlobalAveragePool', 'Sigmoid', 'Softmax']);
 /** Ops whose output keeps their input's quantization parameters (they move or select values). */
 export const PASS_THROUGH_OPS: ReadonlySet<string> = new Set(['MaxPool', 'Reshape', 'Flatten', 'Transpose', 'Squeeze', 'Unsqueeze']);
 /** Activations folded into the output range of the op before them. */

@@ -17,6 +17,7 @@ import { PercentileObserver } from './observers/percentile';
 import { EntropyObserver } from './observers/entropy';
 import { MseObserver } from './observers/mse';
 import { PowerOfTwoObserver } from './observers/power-of-two';
+import { FixedQParamsObserver } from './observers/fixed-qparams';
 
 export type QConfigName = 'fbgemm' | 'x86' | 'qnnpack' | 'symmetric' | 'pow2';
 export type ObserverName = 'minmax' | 'moving-avg' | 'histogram' | 'percentile' | 'entropy' | 'mse' | 'pow2';
@@ -96,6 +97,10 @@ export function qconfig(
   });
   return {
     activation: (value, owner) => {
+      // Outputs with a known range get fixed parameters whatever was observed (PyTorch's
+      // FixedQParams): sigmoid and softmax outputs lie in [0, 1].
+      if (owner?.opType === 'Sigmoid') return FixedQParamsObserver.sigmoid({ name: value });
+      if (owner?.opType === 'Softmax') return FixedQParamsObserver.softmax({ name: value });
       const o = resolve(owner);
       return makeObserver({ ...preset.act, ...(o.observer ? { observer: o.observer } : {}) }, value, overrides.ignoreNonFinite ?? false);
     },
