@@ -7,7 +7,6 @@
  * - none: RGB /255 resized to the model input's H and W.
  * The model's H and W replace 224 (imagenet) and 28 (mnist) when its input shape states them.
  */
-import sharp from 'sharp';
 import { InvalidArgumentError } from '../errors';
 import { Tensor } from '../runtime/tensor';
 
@@ -36,17 +35,17 @@ interface Recipe {
   resizeRatio?: number;
   /** Channel c of the output reads pixel channel order[c]. */
   order: number[];
-  /** value = (pixel * scale - mean[c]) / std[c] */
-  scale: number;
+  /** value = (pixel / divide - mean[c]) / std[c] */
+  divide: number;
   mean: readonly number[];
   std: readonly number[];
 }
 
 const RECIPES: Record<PreprocessName, Recipe> = {
-  imagenet: { channels: 3, size: 224, resizeRatio: 256 / 224, order: [0, 1, 2], scale: 1 / 255, mean: IMAGENET_MEAN, std: IMAGENET_STD },
-  'imagenet-caffe': { channels: 3, size: 224, resizeRatio: 256 / 224, order: [2, 1, 0], scale: 1, mean: CAFFE_MEAN_BGR, std: [1, 1, 1] },
-  mnist: { channels: 1, size: 28, order: [0], scale: 1 / 255, mean: [0], std: [1] },
-  none: { channels: 3, order: [0, 1, 2], scale: 1 / 255, mean: [0, 0, 0], std: [1, 1, 1] },
+  imagenet: { channels: 3, size: 224, resizeRatio: 256 / 224, order: [0, 1, 2], divide: 255, mean: IMAGENET_MEAN, std: IMAGENET_STD },
+  'imagenet-caffe': { channels: 3, size: 224, resizeRatio: 256 / 224, order: [2, 1, 0], divide: 1, mean: CAFFE_MEAN_BGR, std: [1, 1, 1] },
+  mnist: { channels: 1, size: 28, order: [0], divide: 255, mean: [0], std: [1] },
+  none: { channels: 3, order: [0, 1, 2], divide: 255, mean: [0, 0, 0], std: [1, 1, 1] },
 };
 
 /** Decodes one image file and returns it preprocessed as a [1, C, H, W] float32 tensor. */
@@ -56,6 +55,8 @@ export async function preprocessImage(file: string, mode: PreprocessName, target
   if (target.channels !== undefined && target.channels !== recipe.channels)
     throw new InvalidArgumentError(`Expected a model input with ${recipe.channels} channel(s) for --preprocess ${mode} but received one with ${target.channels}`);
 
+  // Loaded on first use: the other CLI commands and the library never need libvips.
+  const { default: sharp } = await import('sharp');
   let image = sharp(file, { failOn: 'error' });
   let meta;
   try {
@@ -87,7 +88,7 @@ export async function preprocessImage(file: string, mode: PreprocessName, target
   const plane = width * height, out = new Float32Array(recipe.channels * plane);
   for (let c = 0; c < recipe.channels; c++) {
     const src = recipe.order[c], mean = recipe.mean[c], std = recipe.std[c];
-    for (let i = 0; i < plane; i++) out[c * plane + i] = (data[i * recipe.channels + src] * recipe.scale - mean) / std;
+    for (let i = 0; i < plane; i++) out[c * plane + i] = (data[i * recipe.channels + src] / recipe.divide - mean) / std;
   }
   return new Tensor('float32', out, [1, recipe.channels, height, width]);
 }
