@@ -221,7 +221,8 @@ describe('a folder of images, preprocessed', () => {
     const d = folder();
     await image(join(d, 'a.png'), 8, 8, () => solid);
     expect(() => calibrationFeeds(d, modelOf(1, 3, 8))).toThrow(/^Expected a model input of rank 4 \(NCHW\) for image calibration data but received input "x" of shape \[1, 3, 8\]$/);
-    await rejects(collect(calibrationFeeds(d, modelOf(1, 3, 8, 8), { preprocess: 'mnist' })), /^Expected a model input with 1 channel\(s\) for --preprocess mnist but received one with 3$/);
+    expect(() => calibrationFeeds(d, modelOf(1, 3, 8, 8), { preprocess: 'mnist' })).toThrow(/^Expected a model input with 1 channel\(s\) for --preprocess mnist but received input "x" with 3$/);
+    expect(() => calibrationFeeds(d, modelOf(1, 1, 8, 8), { preprocess: 'imagenet' })).toThrow(/^Expected a model input with 3 channel\(s\) for --preprocess imagenet but received input "x" with 1$/);
     expect(() => calibrationFeeds(d, modelOf(1, 3, 8, 8), { preprocess: 'sobel' as never })).toThrow(/^Expected one of imagenet, imagenet-caffe, mnist, none for --preprocess but received "sobel"/);
     writeFileSync(join(d, 'b.jpg'), 'not a jpeg');
     await rejects(collect(calibrationFeeds(d, modelOf(1, 3, 8, 8), { preprocess: 'none' })), /^Expected a decodable image for .*b\.jpg but received a file sharp cannot read/);

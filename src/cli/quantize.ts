@@ -88,9 +88,15 @@ export async function quantizeCommand(modelPath: string, opts: QuantizeOptions):
     const exclude = exclusions(opts.exclude, graph);
     const feeds = calibrationFeeds(opts.calib, graph, { samples, preprocess });
     const bar = calibrationProgress(feeds.count);
+    // Ctrl-C stops calibration between samples (a second one ends the process as usual).
+    const abort = new AbortController(), onSigint = () => abort.abort();
+    process.once('SIGINT', onSigint);
     try {
-      model = await quantizeStatic(graph, { calibration: feeds, qconfig, observer, perChannel: opts.perChannel, exclude, onProgress: (n) => bar.update(n) });
+      model = await quantizeStatic(graph, {
+        calibration: feeds, qconfig, observer, perChannel: opts.perChannel, exclude, onProgress: (n) => bar.update(n), signal: abort.signal,
+      });
     } finally {
+      process.off('SIGINT', onSigint);
       bar.stop();
     }
   } else if (mode === 'dynamic') {

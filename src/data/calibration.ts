@@ -11,7 +11,7 @@ import type { DType } from '../plan/types';
 import type { Dim } from '../graph/ir';
 import { readNpy } from '../io/npy';
 import { Tensor } from '../runtime/tensor';
-import { IMAGE_EXTENSIONS, PREPROCESS_NAMES, preprocessImage, type PreprocessName } from './preprocess';
+import { IMAGE_EXTENSIONS, PREPROCESS_NAMES, preprocessChannels, preprocessImage, type PreprocessName } from './preprocess';
 
 export type Feeds = Record<string, Tensor>;
 
@@ -137,6 +137,8 @@ export function calibrationFeeds(source: string, model: CalibrationModel, opts: 
   if (shape && shape.length !== 4) throw new InvalidArgumentError(`Expected a model input of rank 4 (NCHW) for image calibration data but received input "${input.name}" of shape ${shapeText(shape)}`);
   const fixed = (d: Dim | undefined) => (typeof d === 'number' ? d : undefined);
   const target = { channels: fixed(shape?.[1]), height: fixed(shape?.[2]), width: fixed(shape?.[3]) };
+  if (target.channels !== undefined && target.channels !== preprocessChannels(preprocess))
+    throw new InvalidArgumentError(`Expected a model input with ${preprocessChannels(preprocess)} channel(s) for --preprocess ${preprocess} but received input "${input.name}" with ${target.channels}`);
   const files = images.slice(0, limit(images.length, samples)).map((f) => join(source, f));
   return {
     kind: 'images',

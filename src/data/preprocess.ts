@@ -48,6 +48,11 @@ const RECIPES: Record<PreprocessName, Recipe> = {
   none: { channels: 3, order: [0, 1, 2], divide: 255, mean: [0, 0, 0], std: [1, 1, 1] },
 };
 
+/** How many channels a preprocess mode produces. */
+export function preprocessChannels(mode: PreprocessName): 1 | 3 {
+  return RECIPES[mode].channels;
+}
+
 /** Decodes one image file and returns it preprocessed as a [1, C, H, W] float32 tensor. */
 export async function preprocessImage(file: string, mode: PreprocessName, target: ImageTarget = {}): Promise<Tensor<'float32'>> {
   const recipe = RECIPES[mode];
