@@ -67,6 +67,21 @@ describe.skipIf(QUANTIZER_STUB)('int8kit quantize --mode static (needs the real 
   }, 120_000);
 });
 
+describe.skipIf(QUANTIZER_STUB)('int8kit quantize --mode dynamic and fp16 (needs the real quantizer API)', () => {
+  it.each([['dynamic', 'INT8', 1], ['fp16', 'FP16', 1.8]] as const)('--mode %s writes a model onnxruntime-node runs, %s in the size report', async (mode, label, minRatio) => {
+    const out = join(dir, `${mode}.onnx`);
+    const r = cli(model, '-o', out, '--mode', mode);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const m = new RegExp(`^size: FP32 \\d+\\.\\d\\d MB -> ${label} \\d+\\.\\d\\d MB \\((\\d+\\.\\d\\d)x smaller\\)$`, 'm').exec(r.stdout);
+    expect(m).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThan(minRatio);
+    const s = await ort.InferenceSession.create(readFileSync(out), { intraOpNumThreads: 1 });
+    const y = await s.run({ input: new ort.Tensor('float32', new Float32Array(3 * 32 * 32).fill(0.5), [1, 3, 32, 32]) });
+    expect(y[s.outputNames[0]].dims).toEqual([1, 10]);
+  }, 120_000);
+});
+
 describe('int8kit quantize: errors are one line, exit code 1, no stack trace', () => {
   it('static mode without --calib', () => {
     expectCleanError(cli(model, '-o', join(dir, 'x.onnx')), /Expected calibration data \(--calib DATA.*\) for --mode static but received no --calib/);
@@ -81,6 +96,7 @@ describe('int8kit quantize: errors are one line, exit code 1, no stack trace', (
     expectCleanError(cli(model, '-o', out, '--calib', calib, '--observer', 'max'), /Expected one of minmax, .* for --observer but received "max"/);
     expectCleanError(cli(model, '-o', out, '--mode', 'int4'), /Expected one of static, dynamic, fp16 for --mode but received "int4"/);
     expectCleanError(cli(model, '-o', out, '--calib', calib, '--preprocess', 'coco'), /for --preprocess but received "coco"/);
+    expectCleanError(cli(model, '-o', join(dir, 'no', 'such', 'x.onnx'), '--calib', calib), /Expected a file in an existing folder for -o but received ".*x\.onnx"/);
     expect(existsSync(out)).toBe(false);
   });
 

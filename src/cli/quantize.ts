@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { InvalidArgumentError, invalid } from '../errors';
 import { calibrationFeeds } from '../data/calibration';
@@ -74,6 +75,8 @@ export async function quantizeCommand(modelPath: string, opts: QuantizeOptions):
   const samples = opts.samples === undefined ? undefined : Number(opts.samples);
   if (samples !== undefined && !(Number.isSafeInteger(samples) && samples >= 1)) throw invalid('--samples', 'an integer >= 1', opts.samples);
   if (!existsSync(modelPath)) throw invalid('MODEL', 'an existing ONNX file', modelPath);
+  const outDir = dirname(resolve(opts.output));
+  if (!existsSync(outDir) || !statSync(outDir).isDirectory()) throw invalid('-o', 'a file in an existing folder', opts.output);
   const bytes = readFileSync(modelPath);
   const graph = graphFromOnnx(readModel(bytes));
   if (mode !== 'static') {
