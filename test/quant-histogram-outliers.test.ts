@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { HistogramObserver, MinMaxObserver, fakeQuantizeWithMask } from '../src';
 import { bits, f32List, f32Rec, loadGolden } from './fixtures/golden/golden';
+import { torchSumFloat32 } from '../src/quant/observers/torch-float-sum';
 
 const golden: { inputs: Record<string, number[]>; cases: any[] } = loadGolden('histogram_outliers.json');
 
@@ -37,5 +38,32 @@ describe('histogram_outliers.json', () => {
     expect(lo).toBe(-30);
     expect(hi).toBeGreaterThan(59.9);
     expect(f32Rec(c.HistogramObserver.picked_max)).toBe(hi);
+  });
+});
+
+// Longer sequences (widening, narrowing, one-sided, sub-unit ranges, constant first batch, 12 batches), made with the
+// same PyTorch by test/fixtures/golden/gen_histogram_multibatch.py: the whole float32 histogram state must agree.
+const multi: { sequences: Record<string, number[][]>; cases: any[] } = loadGolden('histogram_multibatch.json');
+
+describe('histogram_multibatch.json: HistogramObserver state after many batches, bin for bin', () => {
+  it.each(multi.cases.map((c) => [`${c.sequence} ${c.dtype} ${c.qscheme} reduce_range=${c.reduce_range}`, c] as [string, any]))('%s', (_l, c) => {
+    const obs = new HistogramObserver({ dtype: c.dtype, qscheme: c.qscheme, reduceRange: c.reduce_range });
+    for (const b of multi.sequences[c.sequence]) obs.observe(Float32Array.from(b), [b.length]);
+    expect(bits([obs.minVal, obs.maxVal])).toEqual(bits([f32Rec(c.min_val), f32Rec(c.max_val)]));
+    expect(bits(obs.histogram)).toEqual(bits(c.histogram));
+    expect(bits(obs.searchRange())).toEqual(bits([f32Rec(c.search_min), f32Rec(c.search_max)]));
+    const q = obs.calculateQParams();
+    expect(bits(q.scale)).toEqual(bits([f32Rec(c.scale)]));
+    expect(q.zeroPoint[0]).toBe(c.zero_point);
+  });
+});
+
+// torch.sum's float32 summation order (float_sum.json, made with gen_float_sum.py): the vectors were picked so that a
+// sequential float32 sum disagrees with PyTorch's.
+describe('torchSumFloat32 reproduces torch.sum of float32 vectors', () => {
+  const sums: { cases: { x: number[]; sum: number; sequential_float32: number }[] } = loadGolden('float_sum.json');
+  it.each(sums.cases.map((c) => [c.x.length, c] as [number, any]))('length %i', (_n, c) => {
+    expect(torchSumFloat32(Float32Array.from(c.x))).toBe(c.sum);
+    if (c.x.length >= 64) expect(c.sequential_float32).not.toBe(c.sum);
   });
 });

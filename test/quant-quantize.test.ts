@@ -1,8 +1,8 @@
 // quantize / dequantize / fakeQuantize against PyTorch 1.13 (test/fixtures/golden), bit for bit.
 import { describe, expect, it } from 'vitest';
 import {
-  InvalidArgumentError, dequantize, dequantizePerChannel, fakeQuantizePerChannelWithMask, fakeQuantizeWithMask,
-  quantize, quantizePerChannel, type QuantDType,
+  InvalidArgumentError, MinMaxObserver, PerChannelMinMaxObserver, dequantize, dequantizePerChannel, fakeQuantizePerChannelWithMask,
+  fakeQuantizeWith, fakeQuantizeWithMask, quantize, quantizePerChannel, quantizeWith, toQuantDType, type QuantDType,
 } from '../src';
 import { bits, f32List, f32Rec, loadGolden } from './fixtures/golden/golden';
 
@@ -71,5 +71,28 @@ describe('quantize edge cases', () => {
     const x = new Float32Array(12).fill(1);
     const q = quantizePerChannel(x, { shape: [2, 3, 2], axis: -2, scales: [1, 0.5, 0.25], zeroPoints: [0, 0, 0], dtype: 'qint8' });
     expect(Array.from(q)).toEqual([1, 1, 2, 2, 4, 4, 1, 1, 2, 2, 4, 4]);
+  });
+});
+
+describe('quantizing with an observer\'s parameters', () => {
+  it('round-trips every observed value to within half a step, per tensor and per channel on axis 1', () => {
+    const x = Float32Array.from({ length: 24 }, (_, i) => Math.sin(i * 1.7) * (1 + (i % 4)));
+    const shape = [2, 3, 4];
+    for (const obs of [new MinMaxObserver({ dtype: 'quint8' }), new PerChannelMinMaxObserver({ dtype: 'qint8', qscheme: 'per_channel_symmetric', chAxis: 2 })]) {
+      obs.observe(x, shape);
+      const qp = obs.calculateQParams();
+      const q = quantizeWith(x, shape, qp);
+      expect(q).toBeInstanceOf(qp.dtype === 'quint8' ? Uint8Array : Int8Array);
+      const y = fakeQuantizeWith(x, shape, qp);
+      for (let i = 0; i < x.length; i++) {
+        const s = qp.scale[qp.axis === undefined ? 0 : i % 4];
+        expect(Math.abs(y[i] - x[i])).toBeLessThanOrEqual(s / 2 + 1e-7);
+      }
+    }
+  });
+
+  it('maps the u8/s8/s32 shorthands to PyTorch\'s dtype names', () => {
+    expect(['u8', 's8', 's32', 'qint8'].map((d) => toQuantDType(d as never))).toEqual(['quint8', 'qint8', 'qint32', 'qint8']);
+    expect(() => toQuantDType('u4' as never)).toThrow(InvalidArgumentError);
   });
 });

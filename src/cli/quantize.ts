@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { InvalidArgumentError, invalid } from '../errors';
@@ -7,7 +7,8 @@ import { PREPROCESS_NAMES, type PreprocessName } from '../data/preprocess';
 import { graphFromOnnx } from '../graph/from-onnx';
 import type { Graph } from '../graph/ir';
 import { readModel } from '../onnx';
-import { convertFloat16, quantizeDynamic, quantizeStatic, type ObserverName, type QConfigName, type QuantizedModel } from '../quant/api';
+import { convertFloat16, quantizeDynamic, quantizeStatic, type QuantizedModel } from '../quant/api';
+import { OBSERVER_NAMES, QCONFIG_NAMES } from '../quant/qconfig';
 
 export interface QuantizeOptions {
   output: string;
@@ -22,8 +23,6 @@ export interface QuantizeOptions {
 }
 
 const MODES = ['static', 'dynamic', 'fp16'] as const;
-const QCONFIGS: readonly QConfigName[] = ['fbgemm', 'x86', 'qnnpack', 'symmetric', 'pow2'];
-const OBSERVERS: readonly ObserverName[] = ['minmax', 'moving-avg', 'histogram', 'percentile', 'entropy', 'mse', 'pow2'];
 
 function oneOf<T extends string>(what: string, value: string | undefined, allowed: readonly T[]): T | undefined {
   if (value === undefined) return undefined;
@@ -69,16 +68,17 @@ export function calibrationProgress(total: number, stream: NodeJS.WritableStream
 /** int8kit quantize MODEL -o OUT.onnx [--mode static|dynamic|fp16] [--calib DATA] ... */
 export async function quantizeCommand(modelPath: string, opts: QuantizeOptions): Promise<void> {
   const mode = oneOf('--mode', opts.mode, MODES)!;
-  const qconfig = oneOf('--qconfig', opts.qconfig, QCONFIGS);
-  const observer = oneOf('--observer', opts.observer, OBSERVERS);
+  const qconfig = oneOf('--qconfig', opts.qconfig, QCONFIG_NAMES);
+  const observer = oneOf('--observer', opts.observer, OBSERVER_NAMES);
   const preprocess = oneOf('--preprocess', opts.preprocess, PREPROCESS_NAMES) as PreprocessName | undefined;
   const samples = opts.samples === undefined ? undefined : Number(opts.samples);
   if (samples !== undefined && !(Number.isSafeInteger(samples) && samples >= 1)) throw invalid('--samples', 'an integer >= 1', opts.samples);
   if (!existsSync(modelPath)) throw invalid('MODEL', 'an existing ONNX file', modelPath);
   const outDir = dirname(resolve(opts.output));
   if (!existsSync(outDir) || !statSync(outDir).isDirectory()) throw invalid('-o', 'a file in an existing folder', opts.output);
-  const bytes = readFileSync(modelPath);
-  const graph = graphFromOnnx(readModel(bytes));
+  // The quantizer reads the model again from its path: external data resolves next to it, and the
+  // size report's FP32 figure is the file's own size.
+  const graph = graphFromOnnx(readModel(modelPath));
   if (mode !== 'static') {
     for (const [flag, v] of [['--calib', opts.calib], ['--samples', opts.samples], ['--qconfig', qconfig], ['--observer', observer], ['--exclude', opts.exclude], ['--preprocess', preprocess]] as const)
       if (v !== undefined) throw new InvalidArgumentError(`Expected --mode static for ${flag} but received --mode ${mode}`);
@@ -95,7 +95,7 @@ export async function quantizeCommand(modelPath: string, opts: QuantizeOptions):
     const abort = new AbortController(), onSigint = () => abort.abort();
     process.once('SIGINT', onSigint);
     try {
-      model = await quantizeStatic(graph, {
+      model = await quantizeStatic(modelPath, {
         calibration: feeds, qconfig, observer, perChannel: opts.perChannel, exclude, onProgress: (n) => bar.update(n), signal: abort.signal,
       });
     } finally {
@@ -103,9 +103,9 @@ export async function quantizeCommand(modelPath: string, opts: QuantizeOptions):
       bar.stop();
     }
   } else if (mode === 'dynamic') {
-    model = await quantizeDynamic(graph, { perChannel: opts.perChannel });
+    model = await quantizeDynamic(modelPath, { perChannel: opts.perChannel });
   } else {
-    model = await convertFloat16(graph);
+    model = await convertFloat16(modelPath);
   }
   model.save(opts.output);
   const r = model.sizeReport();

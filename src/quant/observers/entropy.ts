@@ -78,12 +78,22 @@ export class EntropyObserver extends ClippingObserver {
     this.histogram.add(values.map(Math.abs));
   }
 
+  /**
+   * Levels the quantized range spends on [0, T]: one side of a symmetric range (128 for 8 bits),
+   * but all of them (256) when an affine range holds non-negative data (after ReLU, or images), so
+   * the search weighs the resolution those values really get.
+   */
+  searchLevels(): number {
+    const affine = this.config.qscheme === 'per_tensor_affine';
+    return affine && this.signedMin >= 0 ? Math.min(2 * this.levels, this.histogram.bins) : this.levels;
+  }
+
   /** The threshold T with the smallest KL divergence, and that divergence. */
   threshold(): { threshold: number; divergence: number; bin: number } {
-    const h = this.histogram;
+    const h = this.histogram, levels = this.searchLevels();
     let best = { threshold: h.hi, divergence: Infinity, bin: h.bins };
-    for (let i = this.levels; i <= h.bins; i++) {
-      const kl = klDivergenceForThreshold(h.counts, i, this.levels);
+    for (let i = levels; i <= h.bins; i++) {
+      const kl = klDivergenceForThreshold(h.counts, i, levels);
       if (kl < best.divergence) best = { threshold: i * h.width, divergence: kl, bin: i };
     }
     return best;
