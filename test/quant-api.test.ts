@@ -62,6 +62,48 @@ describe('quantizeStatic', () => {
       for (const n of dqs) for (const s of initializerOf(q.graph!, n, 1).data as Float32Array) expect(Number.isInteger(Math.log2(s))).toBe(true);
   }, 120_000);
 
+  it('applies overrides per op type and per node, node first', async () => {
+    const convs = float.nodes.filter((n) => n.opType === 'Conv');
+    const first = convs[0].name;
+    const base = await quantizeStatic(float, { calibration: calibration() });
+    const minmax = await quantizeStatic(float, { calibration: calibration(), observer: 'minmax' });
+    const q = await quantizeStatic(float, {
+      calibration: calibration(),
+      opTypes: { Gemm: { perChannel: false }, Conv: { observer: 'percentile' } },
+      nodes: { [first]: { observer: 'minmax' } },
+    });
+    const weightScale = (m: typeof q, opType: string) => {
+      const n = m.graph!.nodes.find((x) => x.opType === opType)!;
+      const dq = m.graph!.nodes.find((x) => x.outputs[0] === n.inputs[1])!;
+      return m.graph!.initializers.get(dq.inputs[1])!;
+    };
+    expect(weightScale(q, 'Gemm').dims).toEqual([]);
+    expect(weightScale(q, 'Conv').dims).toEqual([64]);
+    // The first Conv's fused Relu output: the scale of its Q node.
+    const outScale = (m: typeof q) => {
+      const relu = m.graph!.nodes.find((x) => x.opType === 'Relu')!;
+      const qn = m.graph!.nodes.find((x) => x.opType === 'QuantizeLinear' && x.inputs[0] === relu.outputs[0])!;
+      return (m.graph!.initializers.get(qn.inputs[1])!.data as Float32Array)[0];
+    };
+    expect(outScale(q)).toBe(outScale(minmax));
+    expect(outScale(base)).not.toBe(outScale(minmax));
+  }, 120_000);
+
+  it('names the tensor when calibration data holds NaN', async () => {
+    const bad = image(3);
+    (bad.data as Float32Array)[17] = NaN;
+    await expect(quantizeStatic(float, { calibration: [{ input: image(1) }, { input: bad }] })).rejects.toThrow(/"input".*NaN|NaN.*"input"/);
+    // ... or skips non-finite values when asked: the input's range is then the clean run's, since
+    // the replaced element is not an extreme of that image (fixed seed).
+    const skipped = await quantizeStatic(float, { calibration: [{ input: image(1) }, { input: bad }], ignoreNonFinite: true, observer: 'minmax' });
+    const clean = await quantizeStatic(float, { calibration: [{ input: image(1) }, { input: image(3) }], observer: 'minmax' });
+    const inputScale = (m: typeof clean) => {
+      const qn = m.graph!.nodes.find((x) => x.opType === 'QuantizeLinear' && x.inputs[0] === 'input')!;
+      return (m.graph!.initializers.get(qn.inputs[1])!.data as Float32Array)[0];
+    };
+    expect(inputScale(skipped)).toBe(inputScale(clean));
+  });
+
   it('rejects unknown presets and observers', async () => {
     await expect(quantizeStatic(float, { calibration: calibration(), qconfig: 'fast' as never })).rejects.toThrow(InvalidArgumentError);
     await expect(quantizeStatic(float, { calibration: calibration(), observer: 'magic' as never })).rejects.toThrow(InvalidArgumentError);

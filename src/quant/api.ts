@@ -11,7 +11,7 @@ import { readModel, writeModel, type OnnxModel } from '../onnx';
 import { calibrate, type CalibrateOptions, type Feeds } from './calibrate';
 import { convert } from './convert';
 import { prepare } from './prepare';
-import { qconfig as preset, type ObserverName, type QConfig, type QConfigName } from './qconfig';
+import { qconfig as preset, type ObserverName, type QConfig, type QConfigName, type QConfigOverride } from './qconfig';
 import { dynamicQuantize } from './dynamic';
 import { float16Model } from './float16';
 import { qoperatorToQdq } from './qoperator';
@@ -70,15 +70,20 @@ export interface QuantizeStaticOptions extends CalibrateOptions {
   observer?: ObserverName;
   /** Per-channel (default for fbgemm/symmetric) or per-tensor weights for a preset. */
   perChannel?: boolean;
+  /** Overrides of a preset per op type and per node name (the node's output observer, its weights). */
+  opTypes?: Record<string, QConfigOverride>;
+  nodes?: Record<string, QConfigOverride>;
   /** Nodes and op types kept in float. */
   exclude?: { nodes?: string[]; opTypes?: string[] };
+  /** Skip NaN and infinity in calibration data (default: an error naming the tensor). */
+  ignoreNonFinite?: boolean;
 }
 
 /** Static post-training quantization to QDQ ONNX. */
 export async function quantizeStatic(model: ModelSource, options: QuantizeStaticOptions): Promise<QuantizedModel> {
   const { graph, bytes } = load(model);
-  const qc = typeof options.qconfig === 'object' ? options.qconfig : preset(options.qconfig, { observer: options.observer, perChannel: options.perChannel });
-  const prepared = prepare(graph, { observer: (values) => qc.activation(values[0]), exclude: options.exclude });
+  const qc = typeof options.qconfig === 'object' ? options.qconfig : preset(options.qconfig, { observer: options.observer, perChannel: options.perChannel, opTypes: options.opTypes, nodes: options.nodes, ignoreNonFinite: options.ignoreNonFinite });
+  const prepared = prepare(graph, qc, options.exclude);
   await calibrate(prepared, options.calibration, options);
   return new QuantizedModel(convert(prepared, { weight: qc.weight }), bytes);
 }

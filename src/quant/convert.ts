@@ -23,7 +23,13 @@ export interface ConvertOptions {
    * in [-64, 63], for INT8 kernels whose u8 x s8 pair sums must not overflow int16; powerOfTwo: a
    * per-tensor scale 2^-p (the smallest p whose range holds the weights).
    */
-  weight?: { perChannel?: boolean; reduceRange?: boolean; powerOfTwo?: boolean };
+  weight?: WeightOptions | ((node: Node) => WeightOptions);
+}
+
+export interface WeightOptions {
+  perChannel?: boolean;
+  reduceRange?: boolean;
+  powerOfTwo?: boolean;
 }
 
 const ONNX_DTYPE = { quint8: 'uint8', qint8: 'int8', qint32: 'int32' } as const;
@@ -97,19 +103,20 @@ export function convert(prepared: PreparedModel, options: ConvertOptions = {}): 
   });
 
   // Weights and biases of the quantized Conv / Gemm / MatMul nodes.
-  const pow2 = options.weight?.powerOfTwo ?? false;
-  const perChannel = !pow2 && (options.weight?.perChannel ?? true);
   for (const n of original) {
     if (!prepared.quantizedNodes.has(n.name) || !['Conv', 'Gemm', 'MatMul'].includes(n.opType)) continue;
     const before = src.nodes.find((x) => x.name === n.name)!; // inputs before activation rewiring
     const wName = before.inputs[1];
     const w = src.initializers.get(wName);
     if (!w || w.dtype !== 'float32') continue; // a computed B (attention) is an activation
+    const wo = (typeof options.weight === 'function' ? options.weight(n) : options.weight) ?? {};
+    const pow2 = wo.powerOfTwo ?? false;
+    const perChannel = !pow2 && (wo.perChannel ?? true);
     const axis = weightAxis(n, w.dims.length);
     const { min, max } = perChannel ? perChannelRange(w.data as Float32Array, w.dims, axis) : perChannelRange(w.data as Float32Array, [1, w.data.length], 0);
     const wq = pow2
       ? powerOfTwoQParams(powerOfTwoPosition(min[0], max[0], 'qint8') ?? 0, 'qint8')
-      : calculateQParams(min, max, { dtype: 'qint8', qscheme: perChannel ? 'per_channel_symmetric' : 'per_tensor_symmetric', reduceRange: options.weight?.reduceRange });
+      : calculateQParams(min, max, { dtype: 'qint8', qscheme: perChannel ? 'per_channel_symmetric' : 'per_tensor_symmetric', reduceRange: wo.reduceRange });
     const scales = perChannel ? wq.scale : new Float32Array(w.dims[axis]).fill(wq.scale[0]);
     const q = quantizePerChannel(w.data as Float32Array, { shape: w.dims, axis, scales, zeroPoints: new Int32Array(scales.length), dtype: 'qint8' });
     const wqName = edit.initializer(`${wName}_quantized`, { dtype: 'int8', dims: [...w.dims], data: q });

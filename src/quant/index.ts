@@ -23,8 +23,8 @@ export { FakeQuantize } from './fake-quantize-module';
 // The flow on the graph IR and the high-level API.
 export { prepare, QUANTIZED_OPS, PASS_THROUGH_OPS, type PrepareOptions, type PreparedModel, type ActivationObserver } from './prepare';
 export { calibrate, CalibrationAbortedError, type CalibrateOptions, type Feeds } from './calibrate';
-export { convert, type ConvertOptions } from './convert';
-export { qconfig, QCONFIG_NAMES, OBSERVER_NAMES, type QConfig, type QConfigName, type ObserverName } from './qconfig';
+export { convert, type ConvertOptions, type WeightOptions } from './convert';
+export { qconfig, QCONFIG_NAMES, OBSERVER_NAMES, type QConfig, type QConfigName, type ObserverName, type QConfigOverride, type WeightConfig } from './qconfig';
 export { float32ToFloat16Bits, float16BitsToFloat32 } from './float16';
 export { qoperatorToQdq } from './qoperator';
 export { quantizeStatic, quantizeDynamic, convertFloat16, readQuantizedModel, QuantizedModel, type QuantizeStaticOptions, type QuantizeDynamicOptions, type SizeReport, type ModelSource } from './api';

@@ -12,6 +12,7 @@ import { eliminateDeadNodes, foldBatchNorm, removeIdentities } from '../graph/pa
 import { topoSort } from '../graph/specialize';
 import { invalid } from '../errors';
 import type { QParams } from './qparams';
+import type { QConfig } from './qconfig';
 
 /** Ops computed in INT8: their float inputs and their output are quantized. */
 export const QUANTIZED_OPS: ReadonlySet<string> = new Set(['Conv', 'Gemm', 'MatMul', 'Add', 'Mul', 'Concat', 'AveragePool', 'GlobalAveragePool']);
@@ -28,8 +29,11 @@ export interface ActivationObserver {
 }
 
 export interface PrepareOptions {
-  /** Makes the observer of one group; `values` are the group's value names (the first names it in errors). */
-  observer: (values: readonly string[]) => ActivationObserver;
+  /**
+   * Makes the observer of one group; `values` are the group's value names (the first names it in
+   * errors), `owner` the quantized node that produces one of them, if any.
+   */
+  observer: (values: readonly string[], owner?: Node) => ActivationObserver;
   /** Nodes (by name) and op types kept in float. */
   exclude?: { nodes?: readonly string[]; opTypes?: readonly string[] };
 }
@@ -90,7 +94,14 @@ class Groups {
   }
 }
 
-export function prepare(graph: Graph, options: PrepareOptions): PreparedModel {
+/**
+ * @param config a QConfig (qconfig('fbgemm', ...)), or an observer factory with exclusions.
+ * @param exclude with a QConfig: nodes and op types kept in float.
+ */
+export function prepare(graph: Graph, config: PrepareOptions | QConfig, exclude?: PrepareOptions['exclude']): PreparedModel {
+  const options: PrepareOptions = typeof (config as QConfig)?.activation === 'function'
+    ? { observer: (values, owner) => (config as QConfig).activation(values[0], owner), exclude }
+    : (config as PrepareOptions);
   if (typeof options?.observer !== 'function') throw invalid('options.observer', 'a function returning an observer', options?.observer);
   const g = copyGraph(graph);
   eliminateDeadNodes(g);
@@ -110,6 +121,7 @@ export function prepare(graph: Graph, options: PrepareOptions): PreparedModel {
   const fusedActivations = new Map<string, Node>();
   const groups = new Groups();
   const fusedAway = new Set<string>(); // raw outputs hidden behind a fused activation
+  const owner = new Map<string, Node>(); // observed output -> the quantized node producing it
   for (const n of g.nodes) {
     if (!QUANTIZED_OPS.has(n.opType) || excludedNodes.has(n.name) || excludedTypes.has(n.opType)) continue;
     quantizedNodes.add(n.name);
@@ -126,6 +138,7 @@ export function prepare(graph: Graph, options: PrepareOptions): PreparedModel {
       out = act.outputs[0];
     }
     groups.add(out);
+    owner.set(out, n);
     if (n.opType === 'Concat') for (const i of n.inputs) if (isActivation(i)) groups.union(i, out);
   }
   // Pass-through ops fed by a quantized value keep its parameters (in order, so chains such as
@@ -137,6 +150,6 @@ export function prepare(graph: Graph, options: PrepareOptions): PreparedModel {
   const sets = groups.sets().filter((s) => s.some((v) => !fusedAway.has(v)));
   const groupOf = new Map<string, number>();
   sets.forEach((s, i) => s.forEach((v) => groupOf.set(v, i)));
-  const observers = sets.map((s) => options.observer(s));
+  const observers = sets.map((s) => options.observer(s, s.map((v) => owner.get(v)).find((n) => n)));
   return { graph: g, quantizedNodes, fusedActivations, groups: sets, groupOf, observers };
 }

@@ -23,10 +23,22 @@ export type ObserverName = 'minmax' | 'moving-avg' | 'histogram' | 'percentile' 
 export const QCONFIG_NAMES: readonly QConfigName[] = ['fbgemm', 'x86', 'qnnpack', 'symmetric', 'pow2'];
 export const OBSERVER_NAMES: readonly ObserverName[] = ['minmax', 'moving-avg', 'histogram', 'percentile', 'entropy', 'mse', 'pow2'];
 
+export type WeightConfig = { perChannel: boolean; reduceRange: boolean; powerOfTwo: boolean };
+
 export interface QConfig {
-  /** Makes the observer of one activation value (or group sharing parameters). */
-  activation: (name: string) => Observer;
-  weight: { perChannel: boolean; reduceRange: boolean; powerOfTwo: boolean };
+  /**
+   * Makes the observer of one activation value (or group sharing parameters); `owner` is the
+   * quantized node that produces it, when one does (for per-node and per-op-type overrides).
+   */
+  activation: (name: string, owner?: { name: string; opType: string }) => Observer;
+  /** Weight quantization, for one node. */
+  weight: (node: { name: string; opType: string }) => WeightConfig;
+}
+
+/** What can be changed from a preset, globally, per op type or per node (node wins, then op type). */
+export interface QConfigOverride {
+  observer?: ObserverName;
+  perChannel?: boolean;
 }
 
 interface ActivationSpec {
@@ -35,7 +47,7 @@ interface ActivationSpec {
   qscheme: QScheme;
 }
 
-const PRESETS: Record<QConfigName, { act: ActivationSpec; weight: QConfig['weight'] }> = {
+const PRESETS: Record<QConfigName, { act: ActivationSpec; weight: WeightConfig }> = {
   fbgemm: { act: { observer: 'histogram', dtype: 'quint8', qscheme: 'per_tensor_affine' }, weight: { perChannel: true, reduceRange: false, powerOfTwo: false } },
   x86: { act: { observer: 'histogram', dtype: 'quint8', qscheme: 'per_tensor_affine' }, weight: { perChannel: true, reduceRange: false, powerOfTwo: false } },
   qnnpack: { act: { observer: 'histogram', dtype: 'quint8', qscheme: 'per_tensor_affine' }, weight: { perChannel: false, reduceRange: false, powerOfTwo: false } },
@@ -43,8 +55,8 @@ const PRESETS: Record<QConfigName, { act: ActivationSpec; weight: QConfig['weigh
   pow2: { act: { observer: 'pow2', dtype: 'qint8', qscheme: 'per_tensor_symmetric' }, weight: { perChannel: false, reduceRange: false, powerOfTwo: true } },
 };
 
-function makeObserver(spec: ActivationSpec, name: string): Observer {
-  const opts = { name, dtype: spec.dtype, qscheme: spec.qscheme };
+function makeObserver(spec: ActivationSpec, name: string, ignoreNonFinite: boolean): Observer {
+  const opts = { name, dtype: spec.dtype, qscheme: spec.qscheme, ignoreNonFinite };
   switch (spec.observer) {
     case 'minmax': return new MinMaxObserver(opts);
     case 'moving-avg': return new MovingAverageMinMaxObserver(opts);
@@ -52,19 +64,44 @@ function makeObserver(spec: ActivationSpec, name: string): Observer {
     case 'percentile': return new PercentileObserver(opts);
     case 'entropy': return new EntropyObserver(opts);
     case 'mse': return new MseObserver(opts);
-    case 'pow2': return new PowerOfTwoObserver({ name, dtype: spec.dtype });
+    case 'pow2': return new PowerOfTwoObserver({ name, dtype: spec.dtype, ignoreNonFinite });
   }
 }
 
-/** A preset, optionally with another activation observer and per-tensor or per-channel weights. */
-export function qconfig(name: QConfigName = 'fbgemm', overrides: { observer?: ObserverName; perChannel?: boolean } = {}): QConfig {
+function checkOverride(o: QConfigOverride | undefined, where: string): void {
+  if (o?.observer !== undefined && !OBSERVER_NAMES.includes(o.observer))
+    throw new InvalidArgumentError(`Expected one of ${OBSERVER_NAMES.join(', ')} for the observer${where} but received ${describe(o.observer)}`);
+}
+
+/** A preset with overrides: global, per op type (`opTypes: { Gemm: {...} }`) and per node name. */
+export function qconfig(
+  name: QConfigName = 'fbgemm',
+  overrides: QConfigOverride & {
+    opTypes?: Record<string, QConfigOverride>;
+    nodes?: Record<string, QConfigOverride>;
+    /** Skip NaN and infinity in calibration data instead of throwing (the error names the tensor). */
+    ignoreNonFinite?: boolean;
+  } = {},
+): QConfig {
   const preset = PRESETS[name];
   if (!preset) throw new InvalidArgumentError(`Expected one of ${QCONFIG_NAMES.join(', ')} for the qconfig but received ${describe(name)}`);
-  if (overrides.observer !== undefined && !OBSERVER_NAMES.includes(overrides.observer))
-    throw new InvalidArgumentError(`Expected one of ${OBSERVER_NAMES.join(', ')} for the observer but received ${describe(overrides.observer)}`);
-  const act = { ...preset.act, ...(overrides.observer ? { observer: overrides.observer } : {}) };
+  checkOverride(overrides, '');
+  for (const [k, o] of Object.entries(overrides.opTypes ?? {})) checkOverride(o, ` of op type ${k}`);
+  for (const [k, o] of Object.entries(overrides.nodes ?? {})) checkOverride(o, ` of node "${k}"`);
+  const resolve = (owner?: { name: string; opType: string }): QConfigOverride => ({
+    observer: overrides.observer,
+    perChannel: overrides.perChannel,
+    ...(owner ? overrides.opTypes?.[owner.opType] : undefined),
+    ...(owner ? overrides.nodes?.[owner.name] : undefined),
+  });
   return {
-    activation: (value) => makeObserver(act, value),
-    weight: { ...preset.weight, ...(overrides.perChannel !== undefined ? { perChannel: overrides.perChannel } : {}) },
+    activation: (value, owner) => {
+      const o = resolve(owner);
+      return makeObserver({ ...preset.act, ...(o.observer ? { observer: o.observer } : {}) }, value, overrides.ignoreNonFinite ?? false);
+    },
+    weight: (node) => {
+      const o = resolve(node);
+      return { ...preset.weight, ...(o.perChannel !== undefined ? { perChannel: o.perChannel } : {}) };
+    },
   };
 }
