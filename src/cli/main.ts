@@ -4,6 +4,7 @@ import { version } from '../runtime/info';
 import { infoCommand } from './info';
 import { runCommand } from './run';
 import { benchCommand } from './bench';
+import { quantizeCommand } from './quantize';
 
 const program = new Command()
   .name('int8kit')
@@ -36,6 +37,20 @@ program
   .option('--rounds <n>', 'interleaved rounds', '7')
   .option('--json', 'print { model, results: [...] }')
   .action(benchCommand);
+
+program
+  .command('quantize <model>')
+  .description('quantize an ONNX model: static INT8 calibrated on DATA, dynamic INT8 (weights only) or FP16 weights')
+  .requiredOption('-o, --output <file>', 'where to write the quantized ONNX model')
+  .option('--mode <mode>', 'static, dynamic or fp16', 'static')
+  .option('--calib <data>', 'calibration data (static): a .npy file (axis 0 = samples), a folder of .npy files, or a folder of png/jpg/jpeg/webp images')
+  .option('--samples <n>', 'use at most the first N calibration samples')
+  .option('--qconfig <name>', 'fbgemm, x86, qnnpack, symmetric or pow2')
+  .option('--observer <name>', 'minmax, moving-avg, histogram, percentile, entropy, mse or pow2')
+  .option('--per-channel', 'per-channel weight scales')
+  .option('--exclude <names>', 'comma-separated node names or op types kept in FP32')
+  .option('--preprocess <name>', 'for image folders: imagenet, imagenet-caffe, mnist or none (default imagenet)')
+  .action(quantizeCommand);
 
 program
   .command('demo')
