@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Tensor, quantizeStatic, type ObserverName, type QConfigName } from '../src';
 import { loadMnistSplit } from '../src/data/mnist';
 
@@ -31,6 +31,9 @@ async function top1(bytes: Uint8Array): Promise<number> {
 
 describe('MNIST CNN quantized with each observer', () => {
   const fp32 = top1(readFileSync(modelPath));
+  // The figures behind the closing notes: `npx vitest run test/quant-mnist.test.ts` prints them.
+  const table: string[] = [];
+  afterAll(async () => console.log(`MNIST held-out top-1 (${test.count} images): FP32 ${(await fp32).toFixed(2)}%\n${table.join('\n')}`));
   it('FP32 reference accuracy is the one the training script recorded', async () => {
     expect(Math.abs((await fp32) - recorded.accuracy.test.top1)).toBeLessThan(0.1);
   });
@@ -41,6 +44,7 @@ describe('MNIST CNN quantized with each observer', () => {
     const calibration = Array.from({ length: 100 }, (_, i) => ({ input: image(calib, i) }));
     const q = await quantizeStatic(modelPath, { calibration, qconfig, observer });
     const acc = await top1(q.toBytes());
+    table.push(`  ${qconfig} / ${observer}: ${acc.toFixed(2)}% (${(acc - (await fp32)).toFixed(2)} points), ${q.sizeReport().ratio.toFixed(2)}x smaller`);
     // Issue 4's target is 0.3 points (3 of 1005 images). Entropy (TensorRT's KL threshold) misses
     // it by 2 images (0.5 points); keeping the last Gemm in float does not recover them, so the
     // cause is not found yet. Its bound here records where it stands, not the target.
