@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Tensor, graphToOnnx, readModel, writeModel, type Graph } from '../src';
+import { Session, Tensor, graphToOnnx, readModel, writeModel, type Graph } from '../src';
 import { mobilenetV2Like, resnet18Like } from '../src/bench/models';
 import { prepare } from '../src/quant/prepare';
 import { calibrate } from '../src/quant/calibrate';
@@ -59,6 +59,14 @@ describe.each([
     // INT8 requantizes where the simulation stays in float between Q/DQ pairs: a few codes may
     // round the other way, which moves the output by a few quantization steps at most.
     expect(worst(simulated, int8)).toBeLessThan(0.03);
+    // int8kit runs the same QDQ model as a fake-quant simulation (its QuantizeLinear and
+    // DequantizeLinear ops): equal to onnxruntime's simulation up to float rounding, and within
+    // the same few steps of onnxruntime's INT8.
+    const s = await Session.create(bytes);
+    const ours = (await s.run({ input: x }))[q.outputs[0].name].data as Float32Array;
+    s.release();
+    expect(worst(simulated, ours)).toBeLessThan(1e-3);
+    expect(worst(int8, ours)).toBeLessThan(0.03);
     // And the quantized model still computes the float model's function.
     const fp32 = await runOrt(writeModel(graphToOnnx(build())), x, 'all');
     expect(worst(fp32, simulated)).toBeLessThan(0.15);

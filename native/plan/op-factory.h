@@ -58,5 +58,6 @@ void register_gemm_ops(OpRegistry& r);         // op-gemm.cc: Gemm (int8kit's), 
 void register_elementwise_ops(OpRegistry& r);  // op-elementwise.cc: unary, binary, activations, normalizations, reductions
 void register_conv_ops(OpRegistry& r);         // op-conv.cc: Conv, ConvTranspose, MatMul, ONNX Gemm, pooling
 void register_layout_ops(OpRegistry& r);       // op-layout.cc: data movement (Concat, Slice, Transpose, Gather, ...)
+void register_quant_ops(OpRegistry& r);        // op-quant.cc: QuantizeLinear, DequantizeLinear
 
 }  // namespace i8k

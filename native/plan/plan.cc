@@ -20,6 +20,7 @@ const OpRegistry& registry() {
     register_elementwise_ops(out);
     register_conv_ops(out);
     register_layout_ops(out);
+    register_quant_ops(out);
     return out;
   }();
   return r;

@@ -66,6 +66,20 @@ const FOLDERS: Record<string, Folder> = {
   Where: (c, o) => elementwise(c, o[0], (cond, a, b) => (cond ? a : b)),
   Cast: (c, o) => elementwise(c, o[0], (a) => (o[0].dtype === 'bool' ? +(a !== 0) : a)),
   Identity: (c) => [c.consts[0]!],
+  DequantizeLinear: (c, o) => {
+    const [x, scale, zp] = c.consts as TensorData[];
+    const per = scale.data.length > 1, rank = o[0].shape.length;
+    const axis = per ? normAxis(intAttr(c.node, 'axis', 1), rank) : 0;
+    const inner = per ? size(o[0].shape.slice(axis + 1)) : 1, channels = scale.data.length;
+    const s = scale.data as Float32Array, xs = x.data as ArrayLike<number>, z = zp?.data as ArrayLike<number> | undefined;
+    const y = new Float32Array(xs.length);
+    // As the native op and onnxruntime: float(x - zero_point) * scale, in float32.
+    for (let i = 0; i < y.length; i++) {
+      const ch = Math.floor(i / inner) % channels;
+      y[i] = Math.fround(Math.fround(xs[i] - (z ? z[ch] : 0)) * s[ch]);
+    }
+    return [{ dtype: 'float32', dims: o[0].shape, data: y }];
+  },
   Shape: (c, o) => {
     const s = c.inputs[0]!.shape, r = s.length;
     let start = intAttr(c.node, 'start', 0), end = intAttr(c.node, 'end', r);
@@ -150,7 +164,9 @@ const FOLDERS: Record<string, Folder> = {
  */
 export function fold(c: InferContext, out: StaticType[]): TensorData[] | undefined {
   const folder = FOLDERS[c.node.opType];
-  if (!folder || out.some((t) => size(t.shape) > MAX_FOLD_ELEMENTS)) return undefined;
+  // DequantizeLinear of constants (a QDQ model's weights) folds at any size: it yields what a float
+  // model would store, and the ops after it need constant weights.
+  if (!folder || (c.node.opType !== 'DequantizeLinear' && out.some((t) => size(t.shape) > MAX_FOLD_ELEMENTS))) return undefined;
   const shapeOnly = c.node.opType === 'Shape' || c.node.opType === 'Size';
   const present = c.node.inputs.map((name, i) => (name ? i : -1)).filter((i) => i >= 0);
   if (!shapeOnly && !present.every((i) => c.consts[i])) return undefined;

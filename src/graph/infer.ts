@@ -117,6 +117,12 @@ export const RULES: Record<string, Rule> = {
   ...Object.fromEntries(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min'].map((op) => [op, (c: InferContext) => [{ dtype: input(c).dtype, shape: bcast(c) }]])),
   ...Object.fromEntries(['Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'And', 'Or', 'Xor'].map((op) => [op, (c: InferContext) => [bool(bcast(c))]])),
   Where: (c) => [{ dtype: input(c, 1).dtype, shape: bcast(c) }],
+  QuantizeLinear: (c) => {
+    const zp = c.inputs[2];
+    if (zp && zp.dtype !== 'uint8' && zp.dtype !== 'int8') fail(`expected a uint8 or int8 y_zero_point but received ${zp.dtype}`);
+    return [{ dtype: zp?.dtype ?? 'uint8', shape: input(c).shape }];
+  },
+  DequantizeLinear: (c) => [{ dtype: 'float32', shape: input(c).shape }],
   Cast: (c) => [{ dtype: ONNX_DTYPE[intAttr(c.node, 'to', 0)] ?? fail(`expected Cast to float32, uint8, int8, int32, int64 or bool but received type code ${intAttr(c.node, 'to', 0)}`), shape: input(c).shape }],
   Conv: (c) => {
     const x = input(c), w = input(c, 1);
