@@ -1,4 +1,7 @@
 #include "isa.h"
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
 
 namespace i8k {
 
@@ -28,7 +31,12 @@ bool has(const char* feature) {
   if (f == "avx512bw") return __builtin_cpu_supports("avx512bw");
   if (f == "avx512vl") return __builtin_cpu_supports("avx512vl");
   if (f == "avx512vnni") return __builtin_cpu_supports("avx512vnni");
-  if (f == "avxvnni") return __builtin_cpu_supports("avxvnni");
+  // CPUID.(EAX=7, ECX=1):EAX bit 4, read directly: older compilers (clang 14) do not know the
+  // "avxvnni" name. Its VEX encoding needs the YMM state AVX2 already requires from the OS.
+  if (f == "avxvnni") {
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    return __get_cpuid_count(7, 1, &a, &b, &c, &d) && (a >> 4 & 1) && __builtin_cpu_supports("avx2");
+  }
 #else
   (void)feature;
 #endif
