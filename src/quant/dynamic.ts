@@ -9,8 +9,7 @@
 import type { Graph, Node, TensorData } from '../graph/ir';
 import { topoSort } from '../graph/specialize';
 import { InvalidArgumentError, describe } from '../errors';
-import { calculateQParams } from './qparams';
-import { quantizePerChannel } from './quantize';
+import { quantizeWeights } from './weights';
 
 const FLOAT = 1; // TensorProto.FLOAT, Cast's `to`
 
@@ -47,22 +46,13 @@ export function dynamicQuantize(graph: Graph, options: { opTypes?: string[]; per
       continue;
     }
     const { data, k, n: cols } = weightKN(w, n.opType === 'Gemm' && !!n.attrs.transB);
-    // Symmetric s8 per output column: the range of each column of B [K, N].
-    const min = new Float64Array(perChannel ? cols : 1).fill(Infinity), max = new Float64Array(perChannel ? cols : 1).fill(-Infinity);
-    for (let i = 0; i < data.length; i++) {
-      const c = perChannel ? i % cols : 0;
-      min[c] = Math.min(min[c], data[i]);
-      max[c] = Math.max(max[c], data[i]);
-    }
-    const qp = calculateQParams(min, max, { dtype: 'qint8', qscheme: perChannel ? 'per_channel_symmetric' : 'per_tensor_symmetric' });
-    const scales = perChannel ? qp.scale : new Float32Array(cols).fill(qp.scale[0]);
-    const bq = quantizePerChannel(data, { shape: [k, cols], axis: 1, scales, zeroPoints: new Int32Array(cols), dtype: 'qint8' });
+    // Symmetric s8 per output column of B [K, N].
+    const { q: bq, scale: bs, zeroPoint: bz } = quantizeWeights(data, [k, cols], 1, { perChannel });
     const base = n.inputs[1];
-    const sDims = perChannel ? [cols] : [];
     const bqName = fresh(g, used, `${base}_quantized`), bsName = fresh(g, used, `${base}_scale`), bzName = fresh(g, used, `${base}_zero_point`);
     g.initializers.set(bqName, { dtype: 'int8', dims: [k, cols], data: bq });
-    g.initializers.set(bsName, { dtype: 'float32', dims: sDims, data: perChannel ? Float32Array.from(scales) : Float32Array.of(scales[0]) });
-    g.initializers.set(bzName, { dtype: 'int8', dims: sDims, data: new Int8Array(perChannel ? cols : 1) });
+    g.initializers.set(bsName, bs);
+    g.initializers.set(bzName, bz);
     const out = n.outputs[0], a = n.inputs[0];
     const [aq, as, az] = ['quantized', 'scale', 'zero_point'].map((s) => fresh(g, used, `${a}_${s}`));
     add('DynamicQuantizeLinear', [a], [aq, as, az]);
