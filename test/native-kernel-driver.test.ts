@@ -1,4 +1,4 @@
-// The C++ kernel driver (native/test/kernel-test.cc): every kernel config usable on this CPU against
+// The C++ kernel driver (native/test/: harness.cc and one *-test.cc per kernel family): every kernel config usable on this CPU against
 // the scalar one, through the operators and through direct microkernel calls at page boundaries
 // (an over-read faults). The same driver runs for AArch64 under qemu to test the NEON kernels.
 import { spawnSync } from 'node:child_process';

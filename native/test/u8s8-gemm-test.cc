@@ -1,0 +1,191 @@
+// U8S8 GEMM: the operator on randomized shapes and quantization parameters, bit-exact against the
+// scalar config (the scalar config against a naive reference), and the microkernel called directly.
+#include "harness.h"
+
+#include <cmath>
+#include "../ops/gemm-u8s8.h"
+
+using namespace i8k;
+using namespace i8k_test;
+
+namespace {
+
+// ---- INT8 -------------------------------------------------------------------------------------
+
+struct U8S8Problem {
+  size_t m, n, k;
+  std::vector<uint8_t> a;
+  std::vector<int8_t> b;
+  std::vector<int32_t> bias;
+  bool has_bias;
+  std::vector<float> b_scale;
+  U8S8GemmQuant q;
+  std::string qstr;
+};
+
+U8S8Problem make_u8s8(size_t m, size_t n, size_t k) {
+  U8S8Problem p;
+  p.m = m, p.n = n, p.k = k;
+  p.a.resize(m * k);
+  p.b.resize(k * n);
+  p.bias.resize(n);
+  for (auto& x : p.a) x = uint8_t(irand(0, 255));
+  for (auto& x : p.b) x = int8_t(irand(-128, 127));
+  const int32_t a_zp = irand(0, 4) == 0 ? irand(0, 255) : pick({0, 128, 255});
+  // Typical |acc| for this K, to put the outputs in range rather than always saturated.
+  const double acc_rms = std::sqrt(double(k)) * (a_zp == 128 ? 74.0 : 147.0) * 74.0;
+  const int32_t bias_range = int32_t(std::min(acc_rms, 1e8));
+  for (auto& x : p.bias) x = irand(-bias_range, bias_range);
+  p.has_bias = irand(0, 3) != 0;
+
+  const bool per_channel = irand(0, 1);
+  const size_t scales = per_channel ? n : 1;
+  p.b_scale.resize(scales);
+  float a_scale, y_scale;
+  if (irand(0, 2) == 0) {
+    // Powers of two: the products float(acc) * scale are exact binary fractions, so many land on
+    // .5 and exercise round-half-to-even.
+    a_scale = 1.0f;
+    y_scale = 1.0f;
+    const int e = std::max(1, int(std::log2(acc_rms / 64.0)));
+    for (auto& s : p.b_scale) s = std::ldexp(1.0f, -(e + irand(-1, 1)));
+  } else {
+    a_scale = frand(0.002f, 0.05f);
+    for (auto& s : p.b_scale) s = frand(0.001f, 0.02f);
+    y_scale = float(a_scale * 0.01 * acc_rms / frand(20.0f, 160.0f));
+  }
+  RequantParams out;
+  out.y_zero_point = pick({0, 128, 255});
+  switch (irand(0, 3)) {
+    case 0:
+      out.y_min = 0, out.y_max = 255;
+      break;
+    case 1:
+      out.y_min = out.y_zero_point, out.y_max = 255;  // fused ReLU
+      break;
+    default:
+      out.y_min = irand(0, 200);
+      out.y_max = irand(out.y_min, 255);
+      break;
+  }
+  p.q = U8S8GemmQuant{a_scale, a_zp, p.b_scale.data(), scales, y_scale, out};
+  char buf[200];
+  std::snprintf(buf, sizeof buf, "a_zp %d, %s scale, y_zp %d, y in [%d, %d]%s", a_zp,
+                per_channel ? "per-channel" : "per-tensor", out.y_zero_point, out.y_min, out.y_max,
+                p.has_bias ? "" : ", no bias");
+  p.qstr = buf;
+  return p;
+}
+
+std::vector<uint8_t> run_u8s8(const U8S8GemmConfig& cfg, const U8S8Problem& p) {
+  U8S8Gemm op(cfg, p.k, p.n, p.b.data(), p.has_bias ? p.bias.data() : nullptr, p.q);
+  const Guarded a(p.a);
+  const Guarded y(p.m * p.n);
+  op.run(p.m, a.as<uint8_t>(), y.as<uint8_t>(), RunContext{});
+  return std::vector<uint8_t>(y.as<uint8_t>(), y.as<uint8_t>() + p.m * p.n);
+}
+
+std::string u8_compare(size_t n, const std::vector<uint8_t>& y, const std::vector<uint8_t>& ref) {
+  for (size_t i = 0; i < y.size(); i++)
+    if (y[i] != ref[i]) {
+      char buf[96];
+      std::snprintf(buf, sizeof buf, "y[%zu][%zu] = %d, expected %d", i / n, i % n, y[i], ref[i]);
+      return buf;
+    }
+  return "";
+}
+
+// Naive reference for the scalar config, from the definition in gemm-u8s8.h.
+std::vector<uint8_t> naive_u8s8(const U8S8Problem& p) {
+  std::vector<uint8_t> y(p.m * p.n);
+  for (size_t j = 0; j < p.n; j++) {
+    const float scale = p.q.a_scale * p.b_scale[p.b_scale.size() == 1 ? 0 : j] / p.q.y_scale;
+    for (size_t i = 0; i < p.m; i++) {
+      int64_t acc = p.has_bias ? p.bias[j] : 0;
+      for (size_t kk = 0; kk < p.k; kk++)
+        acc += int64_t(int32_t(p.a[i * p.k + kk]) - p.q.a_zero_point) * p.b[kk * p.n + j];
+      y[i * p.n + j] = requantize_u8(int32_t(acc), scale, p.q.out);
+    }
+  }
+  return y;
+}
+
+// ---- operator tests ---------------------------------------------------------------------------
+
+void test_u8s8_ops(const KernelConfig& cfg, const KernelConfig& scalar) {
+  const bool is_scalar = &cfg == &scalar;
+  KSource ks;
+  {
+    const U8S8GemmConfig& c = cfg.u8s8_gemm;
+    for (size_t m = 1; m <= 3 * c.mr + 1; m++)
+      for (size_t n = 1; n <= 3 * c.nr + 1; n++) {
+        const size_t k = ks.next();
+        const U8S8Problem p = make_u8s8(m, n, k);
+        std::snprintf(g_case, sizeof g_case, "%s U8S8Gemm %s (%s)", c.name,
+                      shape_str(m, n, k).c_str(), p.qstr.c_str());
+        const auto y = run_u8s8(c, p);
+        const auto ref = is_scalar ? naive_u8s8(p) : run_u8s8(scalar.u8s8_gemm, p);
+        const std::string err = u8_compare(n, y, ref);
+        record(err.empty(), std::string(g_case) + ": " + err);
+      }
+  }
+}
+
+
+void test_u8s8_ukernel(const U8S8GemmConfig& c) {
+  const size_t MR = c.mr, NR = c.nr, KR = c.kr;
+  for (size_t k : ukernel_ks(KR))
+    for (size_t mr = 1; mr <= MR; mr++)
+      for (size_t nr = 1; nr <= NR; nr++) {
+        const size_t kp = (k + KR - 1) / KR * KR;
+        const size_t a_stride = kp + size_t(irand(0, 5));
+        Guarded ga((mr - 1) * a_stride + kp);
+        Guarded gw(c.panel_bytes(k)), gb(NR * sizeof(int32_t)), gs(NR * sizeof(float));
+        uint8_t* a = ga.as<uint8_t>();
+        for (size_t i = 0; i < mr; i++)
+          for (size_t kk = 0; kk < (i + 1 < mr ? a_stride : kp); kk++)
+            a[i * a_stride + kk] = kk < k ? uint8_t(irand(0, 255)) : 0;
+        std::vector<int8_t> b(k * nr);
+        for (auto& x : b) x = int8_t(irand(-128, 127));
+        c.pack(k, nr, b.data(), nr, gw.as<void>());
+        int32_t* bias = gb.as<int32_t>();
+        float* scale = gs.as<float>();
+        const double acc_rms = std::sqrt(double(k)) * 147.0 * 74.0;
+        for (size_t j = 0; j < NR; j++) {
+          bias[j] = irand(-int(acc_rms), int(acc_rms));
+          // Exact halves (ties) on some columns, arbitrary multipliers on the others.
+          scale[j] = irand(0, 1) ? std::ldexp(1.0f, -irand(1, 8)) : float(frand(20.0f, 200.0f) / acc_rms);
+        }
+        RequantParams p;
+        p.y_zero_point = pick({0, 128, 255});
+        p.y_min = irand(0, 3) ? 0 : irand(0, 128);
+        p.y_max = irand(0, 3) ? 255 : irand(p.y_min, 255);
+
+        Canvas<uint8_t> y(mr, nr, 0x5A);
+        std::snprintf(g_case, sizeof g_case, "%s ukernel mr=%zu nr=%zu k=%zu", c.name, mr, nr, k);
+        c.ukernel(mr, nr, k, a, a_stride, gw.as<void>(), bias, scale, y.tile(), y.ld, &p);
+
+        std::string err = y.check_outside(mr, nr);
+        for (size_t i = 0; i < mr && err.empty(); i++)
+          for (size_t j = 0; j < nr && err.empty(); j++) {
+            int32_t acc = bias[j];
+            for (size_t kk = 0; kk < k; kk++) acc += int32_t(a[i * a_stride + kk]) * b[kk * nr + j];
+            const uint8_t ref = requantize_u8(acc, scale[j], p);
+            const uint8_t got = y.tile()[i * y.ld + j];
+            if (got != ref)
+              err = "y[" + std::to_string(i) + "][" + std::to_string(j) + "] = " +
+                    std::to_string(got) + ", expected " + std::to_string(ref);
+          }
+        record(err.empty(), std::string(g_case) + ": " + err);
+      }
+}
+
+
+
+
+void suite(Isa, const KernelConfig& cfg, const KernelConfig& scalar) {
+  test_u8s8_ukernel(cfg.u8s8_gemm);
+  test_u8s8_ops(cfg, scalar);
+}
+}  // namespace
+I8K_KERNEL_SUITE(u8s8_gemm, suite);
