@@ -2,6 +2,7 @@
 // kernel ops/cycle can be read against the machine actually running them (VMs and CPU
 // generations differ: Zen 4 splits 512-bit ops in two, Zen 5 does not).
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 
 namespace {
@@ -48,7 +49,10 @@ struct Probe {
 
 }  // namespace
 
-int main() {
+// `cpu-peak --json` prints {"ghz": g, "probes": [{"what": ..., "opsPerCycle": c}]} for
+// scripts/bench-kernels.cjs, which reads kernel figures against these.
+int main(int argc, char** argv) {
+  const bool json = argc > 1 && std::strcmp(argv[1], "--json") == 0;
   const double hz = cycles_per_second();
   const Probe probes[] = {
       {"vpdpbusd zmm (AVX-512 VNNI) u8 x s8", 128, I8K_PROBE("vpdpbusd", "zmm")},
@@ -57,6 +61,14 @@ int main() {
       {"vfmadd231ps zmm (FP32)", 32, I8K_PROBE("vfmadd231ps", "zmm")},
       {"vfmadd231ps ymm (FP32)", 16, I8K_PROBE("vfmadd231ps", "ymm")},
   };
+  if (json) {
+    std::printf("{\"ghz\": %.4f, \"probes\": [", hz / 1e9);
+    for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++)
+      std::printf("%s{\"what\": \"%s\", \"opsPerCycle\": %.2f}", i ? ", " : "", probes[i].what,
+                  probes[i].per_second() / hz * probes[i].ops_per_instruction);
+    std::printf("]}\n");
+    return 0;
+  }
   std::printf("Clock (dependent-add chain): %.3f GHz\n\n", hz / 1e9);
   std::printf("| instruction | per cycle | ops/cycle | GOPS |\n|---|---|---|---|\n");
   for (const auto& p : probes) {
