@@ -1,0 +1,3 @@
+// u8 depthwise rows compiled for AVX2: 8 channels per vector (qu8-dwconv-impl.h).
+#include "qu8-dwconv-impl.h"
+I8K_QU8_DWCONV_DEFINE(qu8_dwconv_avx2, 8)

@@ -1,0 +1,76 @@
+#include "qconv-op.h"
+#include <algorithm>
+
+namespace i8k {
+
+namespace {
+
+constexpr size_t kAlign = 64;
+size_t align_up(size_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
+
+// NCHW planes -> NHWC pixels, XOR flip (0x80 turns s8 into u8 + 128), rows of H in parallel.
+void to_nhwc(const uint8_t* x, uint8_t* out, size_t n, size_t c, size_t h, size_t w, uint8_t flip,
+             const RunContext& ctx) {
+  ctx.parallel_for(n * h, 1, [&](size_t begin, size_t end) {
+    for (size_t r = begin; r < end; r++) {
+      const size_t img = r / h, y = r % h;
+      const uint8_t* src = x + img * c * h * w + y * w;
+      uint8_t* dst = out + r * w * c;
+      for (size_t ch = 0; ch < c; ch++)
+        for (size_t i = 0; i < w; i++) dst[i * c + ch] = src[ch * h * w + i] ^ flip;
+    }
+  });
+}
+
+// NHWC pixels -> NCHW planes, the inverse of to_nhwc.
+void to_nchw(const uint8_t* in, uint8_t* y, size_t n, size_t c, size_t h, size_t w, uint8_t flip,
+             const RunContext& ctx) {
+  ctx.parallel_for(n * h, 1, [&](size_t begin, size_t end) {
+    for (size_t r = begin; r < end; r++) {
+      const size_t img = r / h, row = r % h;
+      const uint8_t* src = in + r * w * c;
+      uint8_t* dst = y + img * c * h * w + row * w;
+      for (size_t ch = 0; ch < c; ch++)
+        for (size_t i = 0; i < w; i++) dst[ch * h * w + i] = src[i * c + ch] ^ flip;
+    }
+  });
+}
+
+}  // namespace
+
+std::unique_ptr<QConv> QConv::create(const KernelConfig& cfg, const QConvConfig& qcfg, const QConvShape& s,
+                                     const QConvRawWeights& w, const int32_t* bias, const QConvParams& q,
+                                     QConvIo io, std::string* why) {
+  QConvPrepared prepared;
+  *why = prepare_qconv_weights(s, w, bias, q, &prepared);
+  if (!why->empty()) return nullptr;
+  std::unique_ptr<QConv> op(new QConv(s, io));
+  const uint8_t x_zp = uint8_t(q.x_zero_point);
+  if (s.group == s.cin && s.cout == s.cin)
+    op->dw_ = std::make_unique<QConvDw>(qcfg, s, prepared, q.out, x_zp);
+  else
+    op->gemm_ = std::make_unique<QConvGemm>(cfg.u8s8_gemm, s, prepared, q.out, x_zp);
+  return op;
+}
+
+size_t QConv::x_bytes() const {
+  return align_up(s_.n * s_.h * s_.w * s_.cin + (gemm_ ? gemm_->input_slack() : 0));
+}
+
+size_t QConv::workspace_bytes() const { return x_bytes() + align_up(s_.n * s_.oh * s_.ow * s_.cout); }
+
+const char* QConv::path() const { return dw_ ? "depthwise" : gemm_->direct() ? "gemm-1x1" : "gemm-im2col"; }
+
+void QConv::run(const void* x, void* y, void* workspace, const RunContext& ctx) const {
+  uint8_t* xn = static_cast<uint8_t*>(workspace);
+  uint8_t* yn = xn + x_bytes();
+  const size_t x_len = s_.n * s_.h * s_.w * s_.cin;
+  to_nhwc(static_cast<const uint8_t*>(x), xn, s_.n, s_.cin, s_.h, s_.w, io_.x_signed ? 0x80 : 0, ctx);
+  // The GEMM reads whole KR groups past a row's end: keep the slack defined (it meets zero weights).
+  std::fill(xn + x_len, xn + x_bytes(), uint8_t(0));
+  if (dw_) dw_->run(xn, yn, ctx);
+  else gemm_->run(xn, yn, ctx);
+  to_nchw(yn, static_cast<uint8_t*>(y), s_.n, s_.cout, s_.oh, s_.ow, io_.y_signed ? 0x80 : 0, ctx);
+}
+
+}  // namespace i8k
