@@ -1,5 +1,6 @@
 #include "qconv-op.h"
 #include <algorithm>
+#include "qconv-layout.h"
 
 namespace i8k {
 
@@ -8,30 +9,19 @@ namespace {
 constexpr size_t kAlign = 64;
 size_t align_up(size_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
 
-// NCHW planes -> NHWC pixels, XOR flip (0x80 turns s8 into u8 + 128), rows of H in parallel.
-void to_nhwc(const uint8_t* x, uint8_t* out, size_t n, size_t c, size_t h, size_t w, uint8_t flip,
-             const RunContext& ctx) {
-  ctx.parallel_for(n * h, 1, [&](size_t begin, size_t end) {
-    for (size_t r = begin; r < end; r++) {
-      const size_t img = r / h, y = r % h;
-      const uint8_t* src = x + img * c * h * w + y * w;
-      uint8_t* dst = out + r * w * c;
-      for (size_t ch = 0; ch < c; ch++)
-        for (size_t i = 0; i < w; i++) dst[i * c + ch] = src[ch * h * w + i] ^ flip;
-    }
-  });
-}
+// Pixels per task of the layout conversions.
+constexpr size_t kLayoutBlock = 256;
 
-// NHWC pixels -> NCHW planes, the inverse of to_nhwc.
-void to_nchw(const uint8_t* in, uint8_t* y, size_t n, size_t c, size_t h, size_t w, uint8_t flip,
+// NCHW planes -> NHWC pixels of one op (XOR flip: 0x80 turns s8 into u8 + 128), or back.
+void convert(const uint8_t* in, uint8_t* out, size_t n, size_t c, size_t pixels, bool to_nhwc, uint8_t flip,
              const RunContext& ctx) {
-  ctx.parallel_for(n * h, 1, [&](size_t begin, size_t end) {
-    for (size_t r = begin; r < end; r++) {
-      const size_t img = r / h, row = r % h;
-      const uint8_t* src = in + r * w * c;
-      uint8_t* dst = y + img * c * h * w + row * w;
-      for (size_t ch = 0; ch < c; ch++)
-        for (size_t i = 0; i < w; i++) dst[ch * h * w + i] = src[i * c + ch] ^ flip;
+  const size_t blocks = (pixels + kLayoutBlock - 1) / kLayoutBlock;
+  ctx.parallel_for(n * blocks, 1, [&](size_t begin, size_t end) {
+    for (size_t t = begin; t < end; t++) {
+      const size_t img = t / blocks, p0 = t % blocks * kLayoutBlock, np = std::min(kLayoutBlock, pixels - p0);
+      const size_t base = img * c * pixels;
+      if (to_nhwc) transpose_u8(in + base + p0, pixels, out + base + p0 * c, c, c, np, flip);
+      else transpose_u8(in + base + p0 * c, c, out + base + p0, pixels, np, c, flip);
     }
   });
 }
@@ -65,12 +55,12 @@ void QConv::run(const void* x, void* y, void* workspace, const RunContext& ctx) 
   uint8_t* xn = static_cast<uint8_t*>(workspace);
   uint8_t* yn = xn + x_bytes();
   const size_t x_len = s_.n * s_.h * s_.w * s_.cin;
-  to_nhwc(static_cast<const uint8_t*>(x), xn, s_.n, s_.cin, s_.h, s_.w, io_.x_signed ? 0x80 : 0, ctx);
+  convert(static_cast<const uint8_t*>(x), xn, s_.n, s_.cin, s_.h * s_.w, true, io_.x_signed ? 0x80 : 0, ctx);
   // The GEMM reads whole KR groups past a row's end: keep the slack defined (it meets zero weights).
   std::fill(xn + x_len, xn + x_bytes(), uint8_t(0));
   if (dw_) dw_->run(xn, yn, ctx);
   else gemm_->run(xn, yn, ctx);
-  to_nchw(yn, static_cast<uint8_t*>(y), s_.n, s_.cout, s_.oh, s_.ow, io_.y_signed ? 0x80 : 0, ctx);
+  convert(yn, static_cast<uint8_t*>(y), s_.n, s_.cout, s_.oh * s_.ow, false, io_.y_signed ? 0x80 : 0, ctx);
 }
 
 }  // namespace i8k

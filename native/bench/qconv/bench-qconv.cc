@@ -1,7 +1,7 @@
 // INT8 convolution speed: QConv (the QLinearConv op class, NCHW in and out, layout conversions
 // included) on ResNet-18 and MobileNetV2 layers, next to F32Conv on the same layer in the same
 // rounds, on 1 and 2 threads.
-//   bench-qconv [--isa NAME] [--rounds N] [--threads T]
+//   bench-qconv [--isa NAME] [--rounds N] [--threads T] [--layer SUBSTRING]
 // Rounds interleave every (layer, op) case; a sample repeats one case for >= 20 ms of wall time
 // (1 thread: the thread's CPU time, steadier on a shared machine); the median over rounds is
 // reported as GOPS (2 ops per multiply-add), int8 ops per cycle per thread (clock calibrated in
@@ -81,13 +81,14 @@ void* align64(void* p) { return reinterpret_cast<void*>((reinterpret_cast<uintpt
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string wanted, err;
+  std::string wanted, only, err;
   int rounds = 7;
   size_t threads = 1;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--isa")) wanted = argv[i + 1];
     else if (!std::strcmp(argv[i], "--rounds")) rounds = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--threads")) threads = size_t(std::max(1, std::atoi(argv[i + 1])));
+    else if (!std::strcmp(argv[i], "--layer")) only = argv[i + 1];
   }
   Isa isa = default_isa(&err);
   for (Isa c : all_isas())
@@ -100,6 +101,7 @@ int main(int argc, char** argv) {
   std::mt19937 rng(1);
   std::vector<Case> cases;
   for (const Layer& l : kLayers) {
+    if (!only.empty() && std::string(l.name).find(only) == std::string::npos) continue;
     const size_t pad = l.k / 2, oh = (l.h + 2 * pad - l.k) / l.stride + 1, kk = (l.cin / l.group) * l.k * l.k;
     const QConvShape s{1, l.cin, l.h, l.h, l.cout, oh, oh, l.group, l.k, l.k, l.stride, l.stride, 1, 1, pad, pad};
     std::vector<uint8_t> w(l.cout * kk);

@@ -11,6 +11,15 @@
 #pragma once
 #include <cstring>
 #include "qu8-dwconv.h"
+#if defined(__AVX2__) || defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+#if defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#endif
+#if defined(__ARM_NEON)
+#include <arm_neon.h>
+#endif
 
 namespace i8k {
 // Internal linkage: every including file compiles its own copy for its ISA; the linker must never
@@ -33,11 +42,83 @@ inline T load(const void* p) {
   return v;
 }
 
+// Widening loads in the ISA's own instructions: GCC turns __builtin_convertvector of u8 lanes into
+// one scalar insert per lane, which made this loop 20x slower.
+template <size_t VL>
+inline typename Vec<VL>::i32 widen_u8(const uint8_t* p) {
+  typename Vec<VL>::i32 v;
+#if defined(__AVX512F__)
+  if constexpr (VL == 16) {
+    const __m512i r = _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+    std::memcpy(&v, &r, sizeof v);
+    return v;
+  }
+#endif
+#if defined(__AVX2__)
+  if constexpr (VL == 8) {
+    const __m256i r = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
+    std::memcpy(&v, &r, sizeof v);
+    return v;
+  }
+#endif
+#if defined(__wasm_simd128__)
+  if constexpr (VL == 8) {
+    const v128_t b = wasm_u16x8_load8x8(p);
+    const v128_t r[2] = {wasm_u32x4_extend_low_u16x8(b), wasm_u32x4_extend_high_u16x8(b)};
+    std::memcpy(&v, r, sizeof v);
+    return v;
+  }
+#endif
+#if defined(__ARM_NEON)
+  if constexpr (VL == 8) {
+    const uint16x8_t b = vmovl_u8(vld1_u8(p));
+    const uint32x4_t r[2] = {vmovl_u16(vget_low_u16(b)), vmovl_u16(vget_high_u16(b))};
+    std::memcpy(&v, r, sizeof v);
+    return v;
+  }
+#endif
+  return __builtin_convertvector(load<typename Vec<VL>::u8>(p), typename Vec<VL>::i32);
+}
+
+template <size_t VL>
+inline typename Vec<VL>::i32 widen_i16(const int16_t* p) {
+  typename Vec<VL>::i32 v;
+#if defined(__AVX512F__)
+  if constexpr (VL == 16) {
+    const __m512i r = _mm512_cvtepi16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+    std::memcpy(&v, &r, sizeof v);
+    return v;
+  }
+#endif
+#if defined(__AVX2__)
+  if constexpr (VL == 8) {
+    const __m256i r = _mm256_cvtepi16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+    std::memcpy(&v, &r, sizeof v);
+    return v;
+  }
+#endif
+#if defined(__wasm_simd128__)
+  if constexpr (VL == 8) {
+    const v128_t b = wasm_v128_load(p);
+    const v128_t r[2] = {wasm_i32x4_extend_low_i16x8(b), wasm_i32x4_extend_high_i16x8(b)};
+    std::memcpy(&v, r, sizeof v);
+    return v;
+  }
+#endif
+#if defined(__ARM_NEON)
+  if constexpr (VL == 8) {
+    const int16x8_t b = vld1q_s16(p);
+    const int32x4_t r[2] = {vmovl_s16(vget_low_s16(b)), vmovl_s16(vget_high_s16(b))};
+    std::memcpy(&v, r, sizeof v);
+    return v;
+  }
+#endif
+  return __builtin_convertvector(load<typename Vec<VL>::i16>(p), typename Vec<VL>::i32);
+}
+
 template <size_t VL>
 inline typename Vec<VL>::i32 tap(const uint8_t* x, const int16_t* w) {
-  using V = Vec<VL>;
-  return __builtin_convertvector(load<typename V::u8>(x), typename V::i32) *
-         __builtin_convertvector(load<typename V::i16>(w), typename V::i32);
+  return widen_u8<VL>(x) * widen_i16<VL>(w);
 }
 
 template <size_t VL>
