@@ -9,6 +9,11 @@ namespace i8k {
 struct QConvConfig {
   const char* dw_name;
   QU8DwConvUkernel dw9, dw25, dw_any;  // 3x3, 5x5, any window (its tap count passed at run time)
+  size_t dw_block;                      // channels per block of the kernels' packed weights
+  // For weights within s8, where the ISA has a faster kernel with its own layout (else null).
+  QU8DwConvUkernel dw_s8_9, dw_s8_25, dw_s8_any;
+  QU8DwPackedBytes dw_s8_packed_bytes;
+  QU8DwPack dw_s8_pack;
 };
 
 QConvConfig qconv_config(Isa isa);

@@ -47,27 +47,30 @@ void fill_u8(std::vector<uint8_t>& v, bool extreme) {
 // ---- depthwise rows ---------------------------------------------------------------------------
 
 struct DwRowCase {
-  size_t c, width, kh, kw;
-  std::vector<uint8_t> x;          // the pixels the taps read: width * taps rows of c bytes
-  std::vector<int8_t> pad;         // per tap: 1 = padding (reads the zero-point row)
-  std::vector<int16_t> w;
+  size_t c, width, kh, kw, step;  // step: indirection entries between pixels (1..taps)
+  std::vector<uint8_t> x;          // one row of c bytes per indirection entry
+  std::vector<int8_t> pad;         // per entry: 1 = padding (reads the zero-point row)
+  std::vector<int16_t> w;          // [taps][c]
   std::vector<int32_t> bias;
   std::vector<float> scale;
   uint8_t x_zp;
   RequantParams out;
   std::string str;
+  size_t taps() const { return kh * kw; }
+  size_t entries() const { return (width - 1) * step + taps(); }
 };
 
 DwRowCase make_dw_row() {
   DwRowCase p;
-  p.c = irand(0, 3) == 0 ? pick<size_t>({1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 144, 576}) : size_t(irand(1, 70));
+  p.c = irand(0, 3) == 0 ? pick<size_t>({1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 48, 63, 64, 65, 144, 576}) : size_t(irand(1, 70));
   p.width = size_t(irand(1, 9));
   if (irand(0, 2)) p.kh = p.kw = pick<size_t>({3, 5});
   else p.kh = size_t(irand(1, 7)), p.kw = size_t(irand(1, 7));
-  const size_t taps = p.kh * p.kw;
-  p.x.resize(p.width * taps * p.c);
+  const size_t taps = p.taps();
+  p.step = irand(0, 1) ? taps : size_t(irand(1, int(taps)));
+  p.x.resize(p.entries() * p.c);
   fill_u8(p.x, irand(0, 3) == 0);
-  p.pad.resize(p.width * taps);
+  p.pad.resize(p.entries());
   const int pad_rate = pick({0, 0, 3, 10});
   for (auto& b : p.pad) b = int8_t(pad_rate && irand(0, pad_rate) == 0);
   // Weights as u8 - zero point ([-255, 255]) or s8.
@@ -82,25 +85,29 @@ DwRowCase make_dw_row() {
   for (auto& s : p.scale) s = pick_scale(acc_rms);
   p.out = pick_out();
   char buf[200];
-  std::snprintf(buf, sizeof buf, "dw rows C=%zu width=%zu %zux%zu x_zp=%d y_zp=%d y in [%d, %d]%s", p.c, p.width, p.kh, p.kw,
-                p.x_zp, p.out.y_zero_point, p.out.y_min, p.out.y_max, wide ? " wide weights" : "");
+  std::snprintf(buf, sizeof buf, "dw rows C=%zu width=%zu %zux%zu step %zu x_zp=%d y_zp=%d y in [%d, %d]%s", p.c, p.width,
+                p.kh, p.kw, p.step, p.x_zp, p.out.y_zero_point, p.out.y_min, p.out.y_max, wide ? " wide weights" : "");
   p.str = buf;
   return p;
 }
 
-// Runs fn with every input in guarded memory; the output pixels sit 3 bytes apart (sentinels in
-// between) and end at a guard page.
-std::vector<uint8_t> run_dw_row(QU8DwConvUkernel fn, const DwRowCase& p, std::string* outside) {
-  const size_t taps = p.kh * p.kw, step = p.c + 3;
-  const Guarded x(p.x), w(p.w), bias(p.bias), scale(p.scale), zp_row(std::vector<uint8_t>(p.c, p.x_zp));
-  std::vector<const uint8_t*> ind(p.width * taps);
+// Runs fn with every input in guarded memory (the packed weights for the kernel's block); the
+// output pixels sit 3 bytes apart (sentinels in between) and end at a guard page.
+// s8: the config whose s8-weight kernels (and layout) fn is, else null (qu8_dwconv_pack for block).
+std::vector<uint8_t> run_dw_row(QU8DwConvUkernel fn, size_t block, const DwRowCase& p, std::string* outside,
+                                const QConvConfig* s8 = nullptr) {
+  const size_t step = p.c + 3;
+  std::vector<uint8_t> packed(s8 ? s8->dw_s8_packed_bytes(p.taps(), p.c) : qu8_dwconv_packed_bytes(block, p.taps(), p.c));
+  if (s8) s8->dw_s8_pack(p.taps(), p.c, p.w.data(), p.bias.data(), p.scale.data(), packed.data());
+  else qu8_dwconv_pack(block, p.taps(), p.c, p.w.data(), p.bias.data(), p.scale.data(), packed.data());
+  const Guarded x(p.x), w(packed), zp_row(std::vector<uint8_t>(p.c, p.x_zp));
+  std::vector<const uint8_t*> ind(p.entries());
   for (size_t i = 0; i < ind.size(); i++) ind[i] = p.pad[i] ? zp_row.as<uint8_t>() : x.as<uint8_t>() + i * p.c;
   const Guarded ind_g(ind);
   const size_t y_len = (p.width - 1) * step + p.c;
   Guarded y(y_len);
   std::memset(y.as<uint8_t>(), 0xA5, y_len);
-  const QU8DwWeights wt{p.c, bias.as<int32_t>(), scale.as<float>(), w.as<int16_t>()};
-  fn(p.width, taps, ind_g.as<const uint8_t*>(), wt, y.as<uint8_t>(), step, p.out);
+  fn(p.width, p.c, p.taps(), ind_g.as<const uint8_t*>(), p.step, w.as<uint8_t>(), y.as<uint8_t>(), step, p.out);
   std::vector<uint8_t> out;
   for (size_t px = 0; px < p.width; px++) {
     out.insert(out.end(), y.as<uint8_t>() + px * step, y.as<uint8_t>() + px * step + p.c);
@@ -112,14 +119,14 @@ std::vector<uint8_t> run_dw_row(QU8DwConvUkernel fn, const DwRowCase& p, std::st
 
 // Naive: (x - x_zp) * w over the taps, padding contributing nothing, with the folded bias undone.
 std::vector<uint8_t> dw_row_reference(const DwRowCase& p) {
-  const size_t taps = p.kh * p.kw;
+  const size_t taps = p.taps();
   std::vector<uint8_t> y;
   for (size_t px = 0; px < p.width; px++)
     for (size_t ch = 0; ch < p.c; ch++) {
       int64_t wsum = 0, acc = 0;
       for (size_t t = 0; t < taps; t++) {
         wsum += p.w[t * p.c + ch];
-        const size_t i = px * taps + t;
+        const size_t i = px * p.step + t;
         if (!p.pad[i]) acc += (int64_t(p.x[i * p.c + ch]) - p.x_zp) * p.w[t * p.c + ch];
       }
       // The kernel's bias is the caller's folded one: bias_true = bias + x_zp * sum(w).
@@ -133,16 +140,23 @@ void test_dw_rows(Isa isa) {
   const QConvConfig cfg = qconv_config(isa), scalar = qconv_config(Isa::scalar);
   for (int iter = 0; iter < 600; iter++) {
     const DwRowCase p = make_dw_row();
-    const size_t taps = p.kh * p.kw;
-    struct Variant { const char* name; QU8DwConvUkernel fn, ref; };
-    std::vector<Variant> variants{{"any", cfg.dw_any, scalar.dw_any}};
-    if (taps == 9) variants.push_back({"3x3", cfg.dw9, scalar.dw9});
-    if (taps == 25) variants.push_back({"5x5", cfg.dw25, scalar.dw25});
+    const size_t taps = p.taps();
+    struct Variant { const char* name; QU8DwConvUkernel fn, ref; bool s8; };
+    std::vector<Variant> variants{{"any", cfg.dw_any, scalar.dw_any, false}};
+    if (taps == 9) variants.push_back({"3x3", cfg.dw9, scalar.dw9, false});
+    if (taps == 25) variants.push_back({"5x5", cfg.dw25, scalar.dw25, false});
+    // The s8-weight kernels, when the ISA has them and the weights fit.
+    const bool fits_s8 = std::all_of(p.w.begin(), p.w.end(), [](int16_t v) { return v >= -128 && v <= 127; });
+    if (cfg.dw_s8_pack && fits_s8) {
+      variants.push_back({"s8 any", cfg.dw_s8_any, scalar.dw_any, true});
+      if (taps == 9) variants.push_back({"s8 3x3", cfg.dw_s8_9, scalar.dw9, true});
+      if (taps == 25) variants.push_back({"s8 5x5", cfg.dw_s8_25, scalar.dw25, true});
+    }
     for (const Variant& v : variants) {
       std::snprintf(g_case, sizeof g_case, "%s %s (%s) %s", isa_name(isa), cfg.dw_name, v.name, p.str.c_str());
       std::string outside;
-      const auto got = run_dw_row(v.fn, p, &outside);
-      const auto want = isa == Isa::scalar ? dw_row_reference(p) : run_dw_row(v.ref, p, &outside);
+      const auto got = run_dw_row(v.fn, cfg.dw_block, p, &outside, v.s8 ? &cfg : nullptr);
+      const auto want = isa == Isa::scalar ? dw_row_reference(p) : run_dw_row(v.ref, scalar.dw_block, p, &outside);
       size_t bad = 0;
       while (bad < got.size() && got[bad] == want[bad]) bad++;
       record(bad == got.size() && outside.empty(),
