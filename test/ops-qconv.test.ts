@@ -49,6 +49,25 @@ describe.each(targets.map((t) => [`${t.backend}/${t.isa.isa}`, t] as const))('%s
     }
   });
 
+  it('runs 1-D convolutions (rank-3 tensors) as 2-D with H = 1', async () => {
+    for (let seed = 400; seed < 410; seed++) {
+      const c = { ...randomQConv(seed, 3 + (seed % 2)), h: 1, kh: 1, autoPad: undefined };
+      c.dilations = [1, c.dilations[1]], c.strides = [1, c.strides[1]], c.pads = [0, c.pads[1], 0, c.pads[3]];
+      c.x = c.x.slice(0, c.n * c.cin * c.w);
+      c.wq = Array.from({ length: c.cout * (c.cin / c.group) * c.kw }, (_, i) => c.wq[i % c.wq.length]);
+      const plan = structuredClone(qconvPlan(c)) as unknown as { values: { shape: number[] }[]; ops: { attrs: Record<string, AttrValue> }[] };
+      const drop = (shape: number[]) => [...shape.slice(0, 2), shape[3]];
+      plan.values[0].shape = drop(plan.values[0].shape);
+      plan.values[3].shape = drop(plan.values[3].shape);
+      plan.values[plan.values.length - 1].shape = drop(plan.values[plan.values.length - 1].shape);
+      Object.assign(plan.ops[0].attrs, { kernel_shape: [c.kw], strides: [c.strides[1]], dilations: [c.dilations[1]], pads: [c.pads[1], c.pads[3]] });
+      const s = await PlanSession.create(plan as unknown as Plan, { backend: t.backend, isa: t.isa.isa } as never);
+      const got = Array.from((await s.run([xArray(c)]))[0] as ArrayLike<number>);
+      s.release();
+      expect(got, describeCase(c)).toEqual(qconvRef(c));
+    }
+  });
+
   it('refuses malformed ops with a typed error naming the rule', async () => {
     const base = randomQConv(3, 3);
     const ok = qconvPlan(base);
