@@ -43,8 +43,13 @@ std::unique_ptr<QConv> QConv::create(const KernelConfig& cfg, const QConvConfig&
   return op;
 }
 
-size_t QConv::x_bytes() const {
-  return align_up(s_.n * s_.h * s_.w * s_.cin + (gemm_ ? gemm_->input_slack() : 0));
+size_t QConv::nhwc_input_slack() const { return gemm_ ? gemm_->input_slack() : 0; }
+
+size_t QConv::x_bytes() const { return align_up(s_.n * s_.h * s_.w * s_.cin + nhwc_input_slack()); }
+
+void QConv::run_nhwc(const uint8_t* x, uint8_t* y, const RunContext& ctx) const {
+  if (dw_) dw_->run(x, y, ctx);
+  else gemm_->run(x, y, ctx);
 }
 
 size_t QConv::workspace_bytes() const { return x_bytes() + align_up(s_.n * s_.oh * s_.ow * s_.cout); }
@@ -58,8 +63,7 @@ void QConv::run(const void* x, void* y, void* workspace, const RunContext& ctx) 
   convert(static_cast<const uint8_t*>(x), xn, s_.n, s_.cin, s_.h * s_.w, true, io_.x_signed ? 0x80 : 0, ctx);
   // The GEMM reads whole KR groups past a row's end: keep the slack defined (it meets zero weights).
   std::fill(xn + x_len, xn + x_bytes(), uint8_t(0));
-  if (dw_) dw_->run(xn, yn, ctx);
-  else gemm_->run(xn, yn, ctx);
+  run_nhwc(xn, yn, ctx);
   convert(yn, static_cast<uint8_t*>(y), s_.n, s_.cout, s_.oh * s_.ow, false, io_.y_signed ? 0x80 : 0, ctx);
 }
 

@@ -32,6 +32,11 @@ class QConv {
   void run(const void* x, void* y, void* workspace, const RunContext& ctx) const;
   // "depthwise", "gemm-1x1" or "gemm-im2col" (tests and benchmarks name the path they measure).
   const char* path() const;
+  // The NHWC core without the boundary conversions, for a runtime that keeps activations NHWC:
+  // x holds N*H*W pixels of cin bytes in the u8 domain (s8 data shifted by +128), readable for
+  // nhwc_input_slack() bytes past its end; y gets N*OH*OW pixels of cout bytes in the u8 domain.
+  size_t nhwc_input_slack() const;
+  void run_nhwc(const uint8_t* x, uint8_t* y, const RunContext& ctx) const;
 
  private:
   QConv(const QConvShape& s, QConvIo io) : s_(s), io_(io) {}

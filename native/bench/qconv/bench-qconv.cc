@@ -2,7 +2,8 @@
 // included) on ResNet-18 and MobileNetV2 layers, next to F32Conv on the same layer in the same
 // rounds, on 1 and 2 threads.
 //   bench-qconv [--isa NAME] [--rounds N] [--threads T] [--layer SUBSTRING]
-// Rounds interleave every (layer, op) case; a sample repeats one case for >= 20 ms of wall time
+// "NHWC core" times QConv::run_nhwc alone (no NCHW boundary conversions), what a runtime that keeps
+// activations NHWC would pay. Rounds interleave every (layer, op) case; a sample repeats one case for >= 20 ms of wall time
 // (1 thread: the thread's CPU time, steadier on a shared machine); the median over rounds is
 // reported as GOPS (2 ops per multiply-add), int8 ops per cycle per thread (clock calibrated in
 // the same run), and the INT8 / FP32 ratio of medians. Every QConv output is checked against the
@@ -58,7 +59,7 @@ struct Case {
   std::vector<uint8_t> ws;
   std::vector<float> wsf;
   double ops;
-  std::vector<double> q_rates, f_rates;
+  std::vector<double> q_rates, core_rates, f_rates;
 };
 
 template <typename F>
@@ -145,16 +146,23 @@ int main(int argc, char** argv) {
       RunContext ctx = base;
       void* ws = align64(c.ws.data());
       c.q_rates.push_back(c.ops * sample([&] { c.q->run(c.x.data(), c.y.data(), ws, ctx); }, cpu_time));
+      // The op's workspace already holds the NHWC input (and slack) and room for the NHWC output.
+      uint8_t* xn = static_cast<uint8_t*>(ws);
+      uint8_t* yn = xn + (c.x.size() + c.q->nhwc_input_slack() + 63) / 64 * 64;
+      c.core_rates.push_back(c.ops * sample([&] { c.q->run_nhwc(xn, yn, ctx); }, cpu_time));
       RunContext fctx{pool.get(), nullptr, c.wsf.data()};
       c.f_rates.push_back(c.ops * sample([&] { c.f->run(c.xf.data(), c.yf.data(), fctx); }, cpu_time));
     }
   std::printf("isa %s, %zu thread%s, clock %.2f GHz, median of %d rounds (%s time)\n", isa_name(isa), threads,
               threads > 1 ? "s" : "", hz / 1e9, rounds, cpu_time ? "thread CPU" : "wall");
-  std::printf("| layer | INT8 path | INT8 GOPS | int8 ops/cycle/thread | FP32 GFLOP/s | INT8 / FP32 |\n|---|---|---|---|---|---|\n");
+  std::printf("| layer | INT8 path | INT8 GOPS | int8 ops/cycle/thread | NHWC core GOPS | FP32 GFLOP/s | INT8 / FP32 | core / FP32 |\n|---|---|---|---|---|---|---|---|\n");
   for (Case& c : cases) {
     std::sort(c.q_rates.begin(), c.q_rates.end());
     std::sort(c.f_rates.begin(), c.f_rates.end());
+    std::sort(c.core_rates.begin(), c.core_rates.end());
     const double q = c.q_rates[c.q_rates.size() / 2], f = c.f_rates[c.f_rates.size() / 2];
-    std::printf("| %s | %s | %.1f | %.1f | %.1f | %.2f |\n", c.l->name, c.q->path(), q / 1e9, q / hz / double(threads), f / 1e9, q / f);
+    const double core = c.core_rates[c.core_rates.size() / 2];
+    std::printf("| %s | %s | %.1f | %.1f | %.1f | %.1f | %.2f | %.2f |\n", c.l->name, c.q->path(), q / 1e9,
+                q / hz / double(threads), core / 1e9, f / 1e9, q / f, core / f);
   }
 }
