@@ -199,6 +199,11 @@ ConvCase make_conv() {
     s.dh = irand(0, 3) ? 1 : 2, s.dw = irand(0, 3) ? s.dh : 1;
   }
   s.h = size_t(irand(1, 12)), s.w = size_t(irand(1, 12));
+  if (kind != 0 && irand(0, 9) == 0) {
+    // Long K (up to 4096 per group, 4608 for 3x3 x 512) on small images.
+    s.cin = s.group * (s.kh * s.kw > 1 ? size_t(irand(200, 512)) : pick<size_t>({256, 455, 1024, 4096}));
+    s.h = size_t(irand(1, 4)), s.w = size_t(irand(1, 4));
+  }
   size_t pb = 0, pr = 0;
   const size_t reach_h = s.dh * (s.kh - 1), reach_w = s.dw * (s.kw - 1);
   if (kind != 1) s.pt = size_t(irand(0, int(reach_h))), pb = size_t(irand(0, int(reach_h))), s.pl = size_t(irand(0, int(reach_w))), pr = size_t(irand(0, int(reach_w)));
