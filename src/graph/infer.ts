@@ -257,4 +257,17 @@ export const RULES: Record<string, Rule> = {
   },
 };
 RULES.AveragePool = RULES.MaxPool;
+
+// QLinearConv (int8kit's op-qconv.cc): the plan packs the weights and folds every scale and zero
+// point when it is created, so inputs 1..8 must be constants (graph inputs get bound).
+RULES.QLinearConv = (c) => {
+  for (let i = 1; i < c.inputs.length; i++) if (c.inputs[i] && !c.consts[i]) throw new NeedsConstant(i, 'QLinearConv parameters and weights');
+  const x = input(c), w = input(c, 3), y = c.inputs[7];
+  if (x.dtype !== 'uint8' && x.dtype !== 'int8') fail(`expected x of dtype uint8 or int8 but received ${x.dtype}`);
+  if (y && y.dtype !== 'uint8' && y.dtype !== 'int8') fail(`expected y_zero_point of dtype uint8 or int8 but received ${y.dtype}`);
+  const kernel = intsAttr(c.node, 'kernel_shape') ?? w.shape.slice(2);
+  const group = intAttr(c.node, 'group', 1);
+  if (x.shape[1] !== w.shape[1] * group) fail(`expected ${w.shape[1] * group} input channels (w's dim 1 x group) but received ${x.shape[1]}`);
+  return [{ dtype: y?.dtype ?? 'uint8', shape: [x.shape[0], w.shape[0], ...spatial(c, x, kernel)] }];
+};
 RULES.GlobalMaxPool = RULES.GlobalAveragePool;

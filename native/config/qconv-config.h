@@ -1,0 +1,21 @@
+// Kernels of the INT8 conv family per ISA: the u8 depthwise rows (the GEMM path takes
+// KernelConfig::u8s8_gemm). Operators receive this and never test CPU flags.
+#pragma once
+#include "../kernels/qu8-dwconv/qu8-dwconv.h"
+#include "isa.h"
+
+namespace i8k {
+
+struct QConvConfig {
+  const char* dw_name;
+  QU8DwConvUkernel dw9, dw25, dw_any;  // 3x3, 5x5, any window (its tap count passed at run time)
+  size_t dw_block;                      // channels per block of the kernels' packed weights
+  // For weights within s8, where the ISA has a faster kernel with its own layout (else null).
+  QU8DwConvUkernel dw_s8_9, dw_s8_25, dw_s8_any;
+  QU8DwPackedBytes dw_s8_packed_bytes;
+  QU8DwPack dw_s8_pack;
+};
+
+QConvConfig qconv_config(Isa isa);
+
+}  // namespace i8k

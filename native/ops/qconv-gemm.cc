@@ -1,0 +1,101 @@
+#include "qconv-gemm.h"
+#include <algorithm>
+#include <cstring>
+
+namespace i8k {
+
+namespace {
+// Output rows per task: enough to amortize the panel loop, few enough to split small images.
+constexpr size_t kTaskTiles = 4;
+}  // namespace
+
+QConvGemm::QConvGemm(const U8S8GemmConfig& cfg, const QConvShape& s, const QConvPrepared& w,
+                     const RequantParams& out, uint8_t x_zero_point)
+    : cfg_(cfg), s_(s), out_(out), x_zp_(x_zero_point) {
+  // Parts needed so every weight is a sum of s8 values: the greedy split below takes 127 (or
+  // -128) per part.
+  parts_ = std::max<size_t>({1, size_t((w.w_max + 126) / 127), size_t((-w.w_min + 127) / 128)});
+  k_ = s.k();
+  const size_t ke = parts_ * k_, nr = cfg.nr, cout_g = s.cout_g();
+  kp_ = (ke + cfg.kr - 1) / cfg.kr * cfg.kr;
+  direct_ = s.kh == 1 && s.kw == 1 && s.sh == 1 && s.sw == 1 && s.pt == 0 && s.pl == 0 && s.oh == s.h &&
+            s.ow == s.w && parts_ == 1;
+  panels_ = (cout_g + nr - 1) / nr;
+  panel_bytes_ = cfg.panel_bytes(ke);
+  packed_.assign(s.group * panels_ * panel_bytes_, 0);
+  bias_.assign(s.group * panels_ * nr, 0);
+  scale_.assign(s.group * panels_ * nr, 0.0f);
+  std::vector<int8_t> b(ke * cout_g);  // one group's [ke x cout_g] matrix
+  for (size_t g = 0; g < s.group; g++) {
+    for (size_t j = 0; j < cout_g; j++) {
+      const size_t o = g * cout_g + j;
+      for (size_t kk = 0; kk < k_; kk++) {
+        int32_t r = w.w[o * k_ + kk];
+        for (size_t p = 0; p < parts_; p++) {
+          const int32_t a = std::min(127, std::max(-128, r));
+          b[(p * k_ + kk) * cout_g + j] = int8_t(a);
+          r -= a;
+        }
+      }
+      bias_[g * panels_ * nr + j] = w.bias[o];
+      scale_[g * panels_ * nr + j] = w.scale[o];
+    }
+    for (size_t p = 0; p < panels_; p++)
+      cfg.pack(ke, std::min(nr, cout_g - p * nr), b.data() + p * nr, cout_g,
+               packed_.data() + (g * panels_ + p) * panel_bytes_);
+  }
+}
+
+// One im2col row (kh, kw, cin_g order, repeated parts_ times, zero padded to kp_) of output pixel
+// `pixel` of image n, group g.
+void QConvGemm::gather_row(const uint8_t* x, size_t n, size_t g, size_t pixel, uint8_t* dst) const {
+  const size_t cin_g = s_.cin_g(), oy = pixel / s_.ow, ox = pixel % s_.ow;
+  uint8_t* d = dst;
+  for (size_t ky = 0; ky < s_.kh; ky++) {
+    const long iy = long(oy * s_.sh + ky * s_.dh) - long(s_.pt);
+    for (size_t kx = 0; kx < s_.kw; kx++, d += cin_g) {
+      const long ix = long(ox * s_.sw + kx * s_.dw) - long(s_.pl);
+      if (iy < 0 || iy >= long(s_.h) || ix < 0 || ix >= long(s_.w))
+        std::memset(d, x_zp_, cin_g);
+      else
+        std::memcpy(d, x + ((n * s_.h + size_t(iy)) * s_.w + size_t(ix)) * s_.cin + g * cin_g, cin_g);
+    }
+  }
+  for (size_t p = 1; p < parts_; p++) std::memcpy(dst + p * k_, dst, k_);
+  std::memset(dst + parts_ * k_, 0, kp_ - parts_ * k_);
+}
+
+void QConvGemm::run(const uint8_t* x, uint8_t* y, const RunContext& ctx) const {
+  const size_t mr = cfg_.mr, nr = cfg_.nr, m = s_.oh * s_.ow, cout_g = s_.cout_g();
+  const size_t rows_per_task = mr * kTaskTiles, blocks = (m + rows_per_task - 1) / rows_per_task;
+  const size_t ke = parts_ * k_;
+  ctx.parallel_for(s_.n * s_.group * blocks, 1, [&](size_t begin, size_t end) {
+    std::vector<uint8_t> buf(direct_ ? 0 : mr * kp_);
+    for (size_t t = begin; t < end; t++) {
+      const size_t blk = t % blocks, g = (t / blocks) % s_.group, n = t / blocks / s_.group;
+      const uint8_t* w = packed_.data() + g * panels_ * panel_bytes_;
+      const int32_t* bias = bias_.data() + g * panels_ * nr;
+      const float* scale = scale_.data() + g * panels_ * nr;
+      const size_t m1 = std::min(m, (blk + 1) * rows_per_task);
+      for (size_t i = blk * rows_per_task; i < m1; i += mr) {
+        const size_t rows = std::min(mr, m1 - i);
+        const uint8_t* a;
+        size_t a_stride;
+        if (direct_) {
+          a = x + (n * m + i) * s_.cin + g * s_.cin_g();
+          a_stride = s_.cin;
+        } else {
+          for (size_t r = 0; r < rows; r++) gather_row(x, n, g, i + r, buf.data() + r * kp_);
+          a = buf.data();
+          a_stride = kp_;
+        }
+        uint8_t* yrow = y + (n * m + i) * s_.cout + g * cout_g;
+        for (size_t p = 0; p < panels_; p++)
+          cfg_.ukernel(rows, std::min(nr, cout_g - p * nr), ke, a, a_stride, w + p * panel_bytes_,
+                       bias + p * nr, scale + p * nr, yrow + p * nr, s_.cout, &out_);
+      }
+    }
+  });
+}
+
+}  // namespace i8k

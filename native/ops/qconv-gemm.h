@@ -1,0 +1,45 @@
+// INT8 convolution as per-group GEMMs on the u8 x s8 microkernel (KernelConfig::u8s8_gemm), NHWC
+// in and out. A 1x1, stride 1, unpadded conv passes the NHWC input itself as the kernel's A (rows
+// at the pixel stride, no copy); any other window gathers MR rows of the im2col matrix at a time
+// into a small per-task buffer (padding taps = x_zero_point, which the bias cancels) and runs
+// them against every panel of the group's packed weights before gathering the next MR rows.
+//
+// Weights outside s8 (u8 weights minus a zero point reach [-255, 255]) are split into P s8 parts
+// whose sum is the weight (P = 2, or 3 for 255); the im2col row then repeats P times, so the same
+// kernel stays exact.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+#include "../config/kernel-config.h"
+#include "../plan/thread-pool.h"
+#include "qconv-weights.h"
+
+namespace i8k {
+
+class QConvGemm {
+ public:
+  QConvGemm(const U8S8GemmConfig& cfg, const QConvShape& s, const QConvPrepared& w, const RequantParams& out,
+            uint8_t x_zero_point);
+  // x: N*H*W pixels of cin bytes, readable for `input_slack()` bytes past its end (the kernel
+  // reads whole KR groups; the extra bytes meet zero weights). y: N*OH*OW pixels of cout bytes.
+  void run(const uint8_t* x, uint8_t* y, const RunContext& ctx) const;
+  size_t input_slack() const { return cfg_.kr; }
+  bool direct() const { return direct_; }
+  size_t parts() const { return parts_; }
+
+ private:
+  void gather_row(const uint8_t* x, size_t n, size_t g, size_t pixel, uint8_t* dst) const;
+
+  U8S8GemmConfig cfg_;
+  QConvShape s_;
+  RequantParams out_;
+  uint8_t x_zp_;
+  size_t parts_, k_, kp_, panels_, panel_bytes_;
+  bool direct_;
+  std::vector<uint8_t> packed_;  // [group][panel] of panel_bytes_
+  std::vector<int32_t> bias_;    // [group][panels * nr], zero padded
+  std::vector<float> scale_;     // likewise
+};
+
+}  // namespace i8k
