@@ -4,7 +4,7 @@
 //   sum (a - za)(w - zw) = sum a (w - 128) + (128 - zw) rowsum(a) - za colsum(w) + K za zw
 //
 // The first term is vpdpbusd's, the second the kernel's (rowsum by vpsadbw, one per 16 bytes of a
-// row), and the last two are constants folded into the bias at pack time. All of it is exact modulo
+// row block), and the last two are constants folded into the bias at pack time. All of it is exact modulo
 // 2^32, so the result is the scalar twin's integer.
 #include <immintrin.h>
 
@@ -96,35 +96,53 @@ void u8u8_gemm_8x32c4_avx512vnni(size_t mr, size_t nr, size_t kc, size_t ks, con
   __m512i acc[MR][2];
   const __m512i b0 = _mm512_loadu_si512(hdr), b1 = _mm512_loadu_si512(hdr + 64);
   for (size_t i = 0; i < MR; i++) acc[i][0] = b0, acc[i][1] = b1;
-  __m128i rowsum[MR];
-  for (size_t i = 0; i < MR; i++) rowsum[i] = _mm_setzero_si128();
+  // Row sums by vpsadbw: rows 0-3 in rs[0], rows 4-7 in rs[1], two 64-bit partial sums per row
+  // (a register each would spill).
+  __m512i rs[2] = {_mm512_setzero_si512(), _mm512_setzero_si512()};
+  // One block of KB bytes of every row: the sums, then 4 groups of 4 k x 32 columns.
+  auto block = [&](const uint8_t* const* src) __attribute__((always_inline)) {
+    for (size_t h = 0; h < 2; h++) {
+      __m512i v = _mm512_castsi128_si512(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src[4 * h])));
+      v = _mm512_inserti32x4(v, _mm_loadu_si128(reinterpret_cast<const __m128i*>(src[4 * h + 1])), 1);
+      v = _mm512_inserti32x4(v, _mm_loadu_si128(reinterpret_cast<const __m128i*>(src[4 * h + 2])), 2);
+      v = _mm512_inserti32x4(v, _mm_loadu_si128(reinterpret_cast<const __m128i*>(src[4 * h + 3])), 3);
+      rs[h] = _mm512_add_epi64(rs[h], _mm512_sad_epu8(v, _mm512_setzero_si512()));
+    }
+    for (size_t j = 0; j < KB / 4; j++) {
+      const __m512i w0 = _mm512_loadu_si512(wp), w1 = _mm512_loadu_si512(wp + 1);
+      wp += 2;
+      for (size_t i = 0; i < MR; i++) {
+        int32_t g;
+        std::memcpy(&g, src[i] + 4 * j, 4);
+        const __m512i ab = _mm512_set1_epi32(g);
+        acc[i][0] = _mm512_dpbusd_epi32(acc[i][0], ab, w0);
+        acc[i][1] = _mm512_dpbusd_epi32(acc[i][1], ab, w1);
+      }
+    }
+  };
   alignas(16) uint8_t tail[MR][KB];
   for (size_t t = 0; t < ks; t++) {
     const uint8_t* r[MR];
     for (size_t i = 0; i < MR; i++) r[i] = u8u8_row(a + t * MR, i, a_offset, zero);
-    for (size_t c = 0; c < kc; c += KB) {
+    size_t c = 0;
+    for (; c + KB <= kc; c += KB) {
       const uint8_t* src[MR];
-      for (size_t i = 0; i < MR; i++) {
-        src[i] = u8u8_block(r[i], c, kc, KB, tail[i]);
-        rowsum[i] = _mm_add_epi64(rowsum[i], _mm_sad_epu8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src[i])),
-                                                          _mm_setzero_si128()));
-      }
-      for (size_t j = 0; j < KB / 4; j++) {
-        const __m512i w0 = _mm512_loadu_si512(wp), w1 = _mm512_loadu_si512(wp + 1);
-        wp += 2;
-        for (size_t i = 0; i < MR; i++) {
-          int32_t g;
-          std::memcpy(&g, src[i] + 4 * j, 4);
-          const __m512i ab = _mm512_set1_epi32(g);
-          acc[i][0] = _mm512_dpbusd_epi32(acc[i][0], ab, w0);
-          acc[i][1] = _mm512_dpbusd_epi32(acc[i][1], ab, w1);
-        }
-      }
+      for (size_t i = 0; i < MR; i++) src[i] = r[i] + c;
+      block(src);
+    }
+    if (c < kc) {
+      const uint8_t* src[MR];
+      for (size_t i = 0; i < MR; i++) src[i] = u8u8_block(r[i], c, kc, KB, tail[i]);
+      block(src);
     }
   }
+  // Per row: the sum of its two partial sums.
+  alignas(64) int64_t sums[16];
+  _mm512_store_si512(sums, rs[0]);
+  _mm512_store_si512(sums + 8, rs[1]);
   const uint32_t flip = uint32_t(128 - p->w_zero_point);
   for (size_t i = 0; i < mr; i++) {
-    const uint32_t s = uint32_t(_mm_cvtsi128_si64(rowsum[i]) + _mm_extract_epi64(rowsum[i], 1));
+    const uint32_t s = uint32_t(sums[2 * i] + sums[2 * i + 1]);
     const __m512i corr = _mm512_set1_epi32(int32_t(flip * s));
     const __mmask64 keep = nr >= 64 ? ~__mmask64(0) : (__mmask64(1) << nr) - 1;
     for (size_t h = 0; h < 2; h++) {
