@@ -55,7 +55,7 @@ void test_q31_primitives() {
     std::vector<int32_t> xs = vals;
     if (e > 0)
       for (int32_t k : {-3, -2, -1, 0, 1, 2, 3}) {  // exact ties: (2k + 1) * 2^(e - 1)
-        const int64_t t = (2 * int64_t(k) + 1) << (e - 1);
+        const int64_t t = (2 * int64_t(k) + 1) * (int64_t(1) << (e - 1));
         if (t >= INT32_MIN && t <= INT32_MAX) xs.push_back(int32_t(t));
       }
     for (int32_t x : xs)
@@ -121,7 +121,7 @@ int32_t naive_acc(const std::vector<const uint8_t*>& rows, const uint8_t* w, siz
 }
 
 uint8_t requant(int32_t acc, float scale, const U8U8Params& p) {
-  int32_t m, sh;
+  int32_t m = 0, sh = 0;
   if (p.mode == U8U8Requant::q31) {
     u8u8_q31_from_scale(scale, &m, &sh);
     return u8u8_requant_q31(acc, m, sh, p);

@@ -76,30 +76,43 @@ void u8u8_gemm_4x16c2_avx2(size_t mr, size_t nr, size_t kc, size_t ks, const uin
   const __m256i b1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(hdr + 32));
   for (size_t i = 0; i < MR; i++) acc[i][0] = b0, acc[i][1] = b1;
   const __m128i vzp = _mm_set1_epi16(int16_t(p->a_zero_point));
+  // Each row's block of 8 k, widened minus the zero point, goes through memory: vpbroadcastd then
+  // feeds the pairs from the load ports, leaving the registers to the 8 accumulators (shuffling
+  // from registers spilled them).
+  alignas(16) int16_t ab[MR][KB];
+  auto block = [&](const uint8_t* const* src) __attribute__((always_inline)) {
+    for (size_t i = 0; i < MR; i++)
+      _mm_store_si128(reinterpret_cast<__m128i*>(ab[i]),
+                      _mm_sub_epi16(_mm_cvtepu8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(src[i]))), vzp));
+    for (size_t j = 0; j < KB / 2; j++) {
+      const __m256i w0 = _mm256_loadu_si256(wp), w1 = _mm256_loadu_si256(wp + 1);
+      wp += 2;
+      for (size_t i = 0; i < MR; i++) {
+        int32_t pair;
+        std::memcpy(&pair, ab[i] + 2 * j, 4);
+        const __m256i av = _mm256_set1_epi32(pair);
+        acc[i][0] = _mm256_add_epi32(acc[i][0], _mm256_madd_epi16(av, w0));
+        acc[i][1] = _mm256_add_epi32(acc[i][1], _mm256_madd_epi16(av, w1));
+        // Keeps each add on its accumulator: GCC otherwise first sums products across pairs and
+        // spills the registers that takes.
+        __asm__("" : "+x"(acc[i][0]), "+x"(acc[i][1]));
+      }
+    }
+  };
   alignas(16) uint8_t tail[MR][KB];
   for (size_t t = 0; t < ks; t++) {
     const uint8_t* r[MR];
     for (size_t i = 0; i < MR; i++) r[i] = u8u8_row(a + t * MR, i, a_offset, zero);
-    for (size_t c = 0; c < kc; c += KB) {
-      __m256i va[MR];
-      for (size_t i = 0; i < MR; i++) {
-        const uint8_t* src = u8u8_block(r[i], c, kc, KB, tail[i]);
-        const __m128i x = _mm_sub_epi16(_mm_cvtepu8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(src))), vzp);
-        va[i] = _mm256_broadcastsi128_si256(x);
-      }
-#define I8K_PAIR(j)                                                            \
-  {                                                                            \
-    const __m256i w0 = _mm256_loadu_si256(wp + 2 * (j));                       \
-    const __m256i w1 = _mm256_loadu_si256(wp + 2 * (j) + 1);                   \
-    for (size_t i = 0; i < MR; i++) {                                          \
-      const __m256i ab = _mm256_shuffle_epi32(va[i], (j) * 0x55);              \
-      acc[i][0] = _mm256_add_epi32(acc[i][0], _mm256_madd_epi16(ab, w0));      \
-      acc[i][1] = _mm256_add_epi32(acc[i][1], _mm256_madd_epi16(ab, w1));      \
-    }                                                                          \
-  }
-      I8K_PAIR(0) I8K_PAIR(1) I8K_PAIR(2) I8K_PAIR(3)
-#undef I8K_PAIR
-      wp += 8;
+    size_t c = 0;
+    for (; c + KB <= kc; c += KB) {
+      const uint8_t* src[MR];
+      for (size_t i = 0; i < MR; i++) src[i] = r[i] + c;
+      block(src);
+    }
+    if (c < kc) {
+      const uint8_t* src[MR];
+      for (size_t i = 0; i < MR; i++) src[i] = u8u8_block(r[i], c, kc, KB, tail[i]);
+      block(src);
     }
   }
   for (size_t i = 0; i < mr; i++) {
