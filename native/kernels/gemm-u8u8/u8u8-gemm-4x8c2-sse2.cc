@@ -27,16 +27,11 @@ void u8u8_gemm_4x8c2_sse2(size_t mr, size_t nr, size_t kc, size_t ks, const uint
   for (size_t i = 0; i < MR; i++) acc[i][0] = b0, acc[i][1] = b1;
   const __m128i vzp = _mm_set1_epi16(int16_t(p->a_zero_point));
   const __m128i vzero = _mm_setzero_si128();
-  alignas(16) uint8_t tail[MR][KB];
-  for (size_t t = 0; t < ks; t++) {
-    const uint8_t* r[MR];
-    for (size_t i = 0; i < MR; i++) r[i] = u8u8_row(a + t * MR, i, a_offset, zero);
-    for (size_t c = 0; c < kc; c += KB) {
-      __m128i va[MR];
-      for (size_t i = 0; i < MR; i++) {
-        const uint8_t* src = u8u8_block(r[i], c, kc, KB, tail[i]);
-        va[i] = _mm_sub_epi16(_mm_unpacklo_epi8(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(src)), vzero), vzp);
-      }
+  // One block of 8 k of every row: widen minus the zero point, then 4 pairs x 8 columns.
+  auto block = [&](const uint8_t* const* src) __attribute__((always_inline)) {
+    __m128i va[MR];
+    for (size_t i = 0; i < MR; i++)
+      va[i] = _mm_sub_epi16(_mm_unpacklo_epi8(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(src[i])), vzero), vzp);
 #define I8K_PAIR(j)                                                          \
   {                                                                          \
     const __m128i w0 = _mm_loadu_si128(wp + 2 * (j));                        \
@@ -45,11 +40,28 @@ void u8u8_gemm_4x8c2_sse2(size_t mr, size_t nr, size_t kc, size_t ks, const uint
       const __m128i ab = _mm_shuffle_epi32(va[i], (j) * 0x55);               \
       acc[i][0] = _mm_add_epi32(acc[i][0], _mm_madd_epi16(ab, w0));          \
       acc[i][1] = _mm_add_epi32(acc[i][1], _mm_madd_epi16(ab, w1));          \
+      /* Keeps each add on its accumulator (GCC would sum across pairs). */  \
+      __asm__("" : "+x"(acc[i][0]), "+x"(acc[i][1]));                         \
     }                                                                        \
   }
-      I8K_PAIR(0) I8K_PAIR(1) I8K_PAIR(2) I8K_PAIR(3)
+    I8K_PAIR(0) I8K_PAIR(1) I8K_PAIR(2) I8K_PAIR(3)
 #undef I8K_PAIR
-      wp += 8;
+    wp += 8;
+  };
+  alignas(16) uint8_t tail[MR][KB];
+  for (size_t t = 0; t < ks; t++) {
+    const uint8_t* r[MR];
+    for (size_t i = 0; i < MR; i++) r[i] = u8u8_row(a + t * MR, i, a_offset, zero);
+    size_t c = 0;
+    for (; c + KB <= kc; c += KB) {
+      const uint8_t* src[MR];
+      for (size_t i = 0; i < MR; i++) src[i] = r[i] + c;
+      block(src);
+    }
+    if (c < kc) {
+      const uint8_t* src[MR];
+      for (size_t i = 0; i < MR; i++) src[i] = u8u8_block(r[i], c, kc, KB, tail[i]);
+      block(src);
     }
   }
   // SSE2 has no signed 32x32->64 multiply, so the Q31 stage would be emulated; the tile goes through
