@@ -1,7 +1,8 @@
 // QnnpackConv and QnnpackMatMul (the QNNPACK-like u8 x u8 family) on every backend and ISA against an
 // independent JavaScript definition (test/support/qnnpack-reference.ts), in both requantization
 // modes, on random shapes: groups, padding, strides, dilations, auto_pad, per-channel scales, zero
-// points 0 / 128 / 255; and the plan's typed errors for malformed inputs.
+// points 0 / 128 / 255 (the kernel's per tensor or per channel); and the plan's typed errors for
+// malformed inputs.
 import { describe, expect, it } from 'vitest';
 import { InvalidPlanError, PlanSession, type Plan, type PlanTypedArray } from '../src';
 import { backendIsas } from './support/backends';
@@ -27,7 +28,8 @@ function randomConv(seed: number, mode: Mode): ConvCase {
   const group = pick([1, 1, 2, 4]), cpg = pick([1, 3, 8, 19]), opg = pick([1, 7, 16, 33]);
   const kh = int(1, 3), kw = int(1, 3), h = int(kh, 9), w = int(kw, 9);
   const c = cpg * group, oc = opg * group, n = int(1, 2);
-  const xZp = pick([0, 128, 255, int(0, 255)]), wZp = pick([0, 128, 255, int(0, 255)]);
+  const xZp = pick([0, 128, 255, int(0, 255)]);
+  const wZp = r.float(0, 1) < 0.3 ? Array.from({ length: oc }, () => int(0, 255)) : pick([0, 128, 255, int(0, 255)]);
   const products = cpg * kh * kw;
   const perChannel = r.float(0, 1) < 0.5;
   const wScale = Array.from({ length: perChannel ? oc : 1 }, () => Math.fround(r.float(0.002, 0.02)));
@@ -63,25 +65,27 @@ describe.each(targets.map((t) => [`${t.backend}/${t.isa.isa}`, t] as const))('%s
     });
 
   for (const mode of ['fp32', 'q31'] as const)
-    it(`QnnpackMatMul (${mode}), a of rank 3, per-tensor and per-channel scales`, async () => {
+    it(`QnnpackMatMul (${mode}), a of rank 3, per-tensor and per-channel scales and b zero points`, async () => {
       const r = rng(mode === 'q31' ? 11 : 12);
       const int = (lo: number, hi: number) => lo + Math.floor(r.float(0, 1) * (hi - lo + 1));
       for (const [b0, m, k, n, perChannel] of [[2, 5, 64, 17, false], [1, 33, 300, 40, true], [3, 1, 7, 1, true], [1, 9, 1, 70, false]] as const) {
-        const aZp = [0, 128, 255][int(0, 2)], bZp = [0, 128, 255][int(0, 2)], yZp = int(0, 255);
+        const aZp = [0, 128, 255][int(0, 2)], yZp = int(0, 255);
+        // Per-channel cases take per-channel b zero points too.
+        const bZp = Array.from({ length: perChannel ? n : 1 }, () => (perChannel ? int(0, 255) : [0, 128, 255][int(0, 2)]));
         const a = Uint8Array.from({ length: b0 * m * k }, () => int(0, 255));
         const b = Uint8Array.from({ length: k * n }, () => int(0, 255));
         const as = 0.02, bs = Array.from({ length: perChannel ? n : 1 }, () => Math.fround(r.float(0.002, 0.02)));
         const ys = Math.fround((as * bs[0] * Math.sqrt(k) * 110 * 110) / 60);
         const plan = opPlan('QnnpackMatMul', [
           { dtype: 'uint8', shape: [b0, m, k] }, f32(as), u8(aZp), { dtype: 'uint8', shape: [k, n], data: b },
-          { dtype: 'float32', shape: [bs.length], data: Float32Array.from(bs) }, u8(bZp), f32(ys), u8(yZp),
+          { dtype: 'float32', shape: [bs.length], data: Float32Array.from(bs) }, { dtype: 'uint8', shape: [bZp.length], data: Uint8Array.from(bZp) }, f32(ys), u8(yZp),
         ], [{ dtype: 'uint8', shape: [b0, m, n] }], { requantization: mode });
         const y = await run(plan, [a], t.backend, t.isa.isa);
         const want = new Uint8Array(b0 * m * n);
         for (let i = 0; i < b0 * m; i++)
           for (let j = 0; j < n; j++) {
             let acc = 0;
-            for (let kk = 0; kk < k; kk++) acc += (a[i * k + kk] - aZp) * (b[kk * n + j] - bZp);
+            for (let kk = 0; kk < k; kk++) acc += (a[i * k + kk] - aZp) * (b[kk * n + j] - bZp[perChannel ? j : 0]);
             want[i * n + j] = requantize(acc, realScale(Math.fround(as), bs[perChannel ? j : 0], ys), yZp, mode);
           }
         expect(Array.from(y), `${b0}x${m}x${k}x${n}`).toEqual(Array.from(want));
@@ -103,10 +107,10 @@ describe.each(targets.map((t) => [`${t.backend}/${t.isa.isa}`, t] as const))('%s
       [conv({}, { strides: [0, 1] }), /strides and dilations/],
       [conv({}, { unknown_attribute: 1 }), /unknown attribute/],
     ];
-    // A per-channel w zero point with two values; w not a constant; a wrong output shape.
-    const pcZp = convPlan(base);
-    pcZp.values[5] = { dtype: 'uint8', shape: [base.oc], data: Uint8Array.from({ length: base.oc }, (_, i) => i % 2) };
-    if (base.oc > 1) cases.push([pcZp, /one w_zero_point for every output channel/]);
+    // A w zero point of the wrong length; w not a constant; a wrong output shape.
+    const badZp = convPlan(base);
+    badZp.values[5] = { dtype: 'uint8', shape: [base.oc + 1], data: new Uint8Array(base.oc + 1) };
+    cases.push([badZp, /expected w_zero_point with 1 or \d+ values/]);
     const wVar = convPlan(base);
     delete (wVar.values[3] as { data?: unknown }).data;
     wVar.inputs.push(3);

@@ -53,8 +53,8 @@ void transpose_u8(const uint8_t* src, uint8_t* dst, size_t batch, size_t rows, s
 }
 }  // namespace
 
-U8U8Conv::U8U8Conv(const U8U8GemmConfig& cfg, const U8U8ConvShape& s, const uint8_t* w, const int32_t* bias,
-                   const float* scale, const U8U8Params& p)
+U8U8Conv::U8U8Conv(const U8U8GemmConfig& cfg, const U8U8ConvShape& s, const uint8_t* w, const int32_t* w_zero_point,
+                   const int32_t* bias, const float* scale, const U8U8Params& p)
     : s_(s), zero_(s.channels / s.groups, uint8_t(p.a_zero_point)), rows_(s.batch * s.out_h * s.out_w) {
   const size_t cpg = s.channels / s.groups, opg = s.out_channels / s.groups, ks = s.kernel_h * s.kernel_w;
   // ONNX weights [o][c][kh][kw] -> per group [o][tap][c], the kernels' n x ks x kc.
@@ -63,8 +63,8 @@ U8U8Conv::U8U8Conv(const U8U8GemmConfig& cfg, const U8U8ConvShape& s, const uint
     for (size_t o = 0; o < opg; o++)
       for (size_t c = 0; c < cpg; c++)
         for (size_t t = 0; t < ks; t++) wt[(o * ks + t) * cpg + c] = w[((g * opg + o) * cpg + c) * ks + t];
-    groups_.push_back(std::make_unique<U8U8Gemm>(cfg, cpg, ks, opg, wt.data(), bias ? bias + g * opg : nullptr,
-                                                 scale + g * opg, p));
+    groups_.push_back(std::make_unique<U8U8Gemm>(cfg, cpg, ks, opg, wt.data(), w_zero_point + g * opg,
+                                                 bias ? bias + g * opg : nullptr, scale + g * opg, p));
   }
   // Block of MR output pixels, tap, pixel in the block (U8U8GemmUkernel's layout); padding rows of
   // the last block read the zero row.

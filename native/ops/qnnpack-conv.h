@@ -20,10 +20,10 @@ struct U8U8ConvShape {
 
 class U8U8Conv {
  public:
-  // w: out_channels x (channels / groups) x kernel_h x kernel_w (ONNX); bias: out_channels or null;
-  // scale: out_channels real multipliers.
-  U8U8Conv(const U8U8GemmConfig& cfg, const U8U8ConvShape& s, const uint8_t* w, const int32_t* bias,
-           const float* scale, const U8U8Params& p);
+  // w: out_channels x (channels / groups) x kernel_h x kernel_w (ONNX); w_zero_point, scale:
+  // out_channels entries; bias: out_channels or null.
+  U8U8Conv(const U8U8GemmConfig& cfg, const U8U8ConvShape& s, const uint8_t* w, const int32_t* w_zero_point,
+           const int32_t* bias, const float* scale, const U8U8Params& p);
   size_t workspace_bytes() const;
   void run(const uint8_t* x, uint8_t* y, void* workspace, const RunContext& ctx) const;
 

@@ -6,7 +6,7 @@
 namespace i8k {
 
 U8U8Gemm::U8U8Gemm(const U8U8GemmConfig& cfg, size_t kc, size_t ks, size_t n, const uint8_t* w,
-                   const int32_t* bias, const float* scale, const U8U8Params& p)
+                   const int32_t* w_zero_point, const int32_t* bias, const float* scale, const U8U8Params& p)
     : cfg_(cfg), kc_(kc), ks_(ks), n_(n), panel_bytes_(cfg.panel_bytes(kc, ks)), p_(p) {
   const size_t nr = cfg.nr, panels = (n + nr - 1) / nr;
   packed_.assign(panels * panel_bytes_, 0);
@@ -21,8 +21,9 @@ U8U8Gemm::U8U8Gemm(const U8U8GemmConfig& cfg, size_t kc, size_t ks, size_t n, co
       std::memcpy(panel + 4 * nr + 4 * j, &scale[n0 + j], 4);
       std::memcpy(panel + 8 * nr + 4 * j, &mult, 4);
       std::memcpy(panel + 12 * nr + 4 * j, &shift, 4);
+      std::memcpy(panel + 16 * nr + 4 * j, &w_zero_point[n0 + j], 4);
     }
-    cfg.pack(kc, ks, nvalid, w + n0 * ks * kc, p.a_zero_point, p.w_zero_point, panel);
+    cfg.pack(kc, ks, nvalid, w + n0 * ks * kc, p.a_zero_point, panel);
   }
 }
 

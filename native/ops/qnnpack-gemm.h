@@ -20,10 +20,10 @@ inline float u8u8_real_scale(float a_scale, float w_scale, float y_scale) {
 
 class U8U8Gemm {
  public:
-  // w: n x ks x kc (output channel major); bias: n entries or null; scale: n real multipliers (each
-  // in [2^-32, 1) when p.mode is q31: the caller checks).
-  U8U8Gemm(const U8U8GemmConfig& cfg, size_t kc, size_t ks, size_t n, const uint8_t* w, const int32_t* bias,
-           const float* scale, const U8U8Params& p);
+  // w: n x ks x kc (output channel major); w_zero_point: n entries (0..255); bias: n entries or null;
+  // scale: n real multipliers (each in [2^-32, 1) when p.mode is q31: the caller checks).
+  U8U8Gemm(const U8U8GemmConfig& cfg, size_t kc, size_t ks, size_t n, const uint8_t* w, const int32_t* w_zero_point,
+           const int32_t* bias, const float* scale, const U8U8Params& p);
   size_t mr() const { return cfg_.mr; }
   size_t ks() const { return ks_; }
   // Pointers an indirection buffer for m rows holds: whole MR-row blocks of ks x MR.

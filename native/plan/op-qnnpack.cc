@@ -5,8 +5,8 @@
 //   QnnpackMatMul (a, a_scale, a_zero_point, b, b_scale, b_zero_point, y_scale, y_zero_point),
 //                 a [..., K] x constant b [K, N]
 // both with attribute requantization = "fp32" (default) or "q31" (gemmlowp fixed point). Everything
-// but x / a is a constant (packed at creation); u8 only; scales per tensor or per output channel,
-// zero points per tensor (a 1-D w zero point must hold one value).
+// but x / a is a constant (packed at creation); u8 only; w / b scales and zero points per tensor or
+// per output channel.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -62,10 +62,10 @@ bool const_param(const OpContext& c, size_t i, const char* role, DType dtype, si
   return true;
 }
 
-// Scales, zero points and the requantization mode shared by both ops; fills the params and the n
-// real multipliers.
+// Scales, zero points and the requantization mode shared by both ops; fills the params, the n
+// real multipliers and the n kernel zero points.
 bool read_quant(const OpContext& c, size_t n, const std::string& x, const std::string& w, U8U8Params* p,
-                std::vector<float>* scale) {
+                std::vector<float>* scale, std::vector<int32_t>* w_zero_point) {
   std::vector<double> xs, xz, ws, wz, ys, yz;
   if (!const_param(c, 1, (x + "_scale").c_str(), DType::f32, 0, &xs) ||
       !const_param(c, 2, (x + "_zero_point").c_str(), DType::u8, 0, &xz) ||
@@ -73,10 +73,6 @@ bool read_quant(const OpContext& c, size_t n, const std::string& x, const std::s
       !const_param(c, 5, (w + "_zero_point").c_str(), DType::u8, n, &wz) ||
       !const_param(c, 6, "y_scale", DType::f32, 0, &ys) || !const_param(c, 7, "y_zero_point", DType::u8, 0, &yz))
     return false;
-  for (double z : wz)
-    if (z != wz[0])
-      return c.fail("expected one " + w + "_zero_point for every output channel (per-tensor kernel zero point) but received " +
-                    std::to_string(int(wz[0])) + " and " + std::to_string(int(z)));
   std::string mode;
   if (!c.string_attr("requantization", "fp32", &mode)) return false;
   if (mode != "fp32" && mode != "q31")
@@ -84,7 +80,9 @@ bool read_quant(const OpContext& c, size_t n, const std::string& x, const std::s
   auto positive = [](double v) { return std::isfinite(v) && v > 0; };
   if (!positive(xs[0]) || !positive(ys[0]))
     return c.fail("expected positive finite " + x + "_scale and y_scale but received " + std::to_string(xs[0]) + " and " + std::to_string(ys[0]));
-  p->a_zero_point = int32_t(xz[0]), p->w_zero_point = int32_t(wz[0]), p->y_zero_point = int32_t(yz[0]);
+  p->a_zero_point = int32_t(xz[0]), p->y_zero_point = int32_t(yz[0]);
+  w_zero_point->resize(n);
+  for (size_t j = 0; j < n; j++) (*w_zero_point)[j] = int32_t(wz[wz.size() == 1 ? 0 : j]);
   p->y_min = 0, p->y_max = 255;
   p->mode = mode == "q31" ? U8U8Requant::q31 : U8U8Requant::fp32;
   scale->resize(n);
@@ -224,13 +222,14 @@ std::unique_ptr<Op> make_conv(const OpContext& c) {
   if (!read_conv_window(c, *x, *w, &s)) return nullptr;
   U8U8Params p;
   std::vector<float> scale;
+  std::vector<int32_t> wzp;
   const int32_t* bias;
-  if (!read_quant(c, size_t(oc), "x", "w", &p, &scale) || !read_bias(c, 8, size_t(oc), &bias)) return nullptr;
+  if (!read_quant(c, size_t(oc), "x", "w", &p, &scale, &wzp) || !read_bias(c, 8, size_t(oc), &bias)) return nullptr;
   const std::vector<int64_t> ydims{x->dims[0], oc, int64_t(s.out_h), int64_t(s.out_w)};
   const ValueInfo& y = c.output(0);
   if (y.dtype != DType::u8 || y.dims != ydims)
     return c.fail("expected y of dtype uint8 and shape " + dims_text(ydims) + " but received " + dtype_name(y.dtype) + " " + dims_text(y.dims)), nullptr;
-  auto conv = std::make_unique<U8U8Conv>(qnnpack_config(c.cfg.isa), s, w->data.data(), bias, scale.data(), p);
+  auto conv = std::make_unique<U8U8Conv>(qnnpack_config(c.cfg.isa), s, w->data.data(), wzp.data(), bias, scale.data(), p);
   return std::make_unique<QnnpackConvOp>(std::move(conv), ref(c, 0), c.op.outputs[0]);
 }
 
@@ -255,13 +254,14 @@ std::unique_ptr<Op> make_matmul(const OpContext& c) {
     return c.fail("expected y of dtype uint8 and shape " + dims_text(ydims) + " but received " + dtype_name(y.dtype) + " " + dims_text(y.dims)), nullptr;
   U8U8Params p;
   std::vector<float> scale;
-  if (!read_quant(c, size_t(n), "a", "b", &p, &scale)) return nullptr;
+  std::vector<int32_t> wzp;
+  if (!read_quant(c, size_t(n), "a", "b", &p, &scale, &wzp)) return nullptr;
   // b [K, N] -> the kernels' n x k.
   std::vector<uint8_t> wt(size_t(n * k));
   for (int64_t kk = 0; kk < k; kk++)
     for (int64_t j = 0; j < n; j++) wt[size_t(j * k + kk)] = b->data[size_t(kk * n + j)];
-  auto gemm = std::make_unique<U8U8Gemm>(qnnpack_config(c.cfg.isa), size_t(k), 1, size_t(n), wt.data(), nullptr,
-                                         scale.data(), p);
+  auto gemm = std::make_unique<U8U8Gemm>(qnnpack_config(c.cfg.isa), size_t(k), 1, size_t(n), wt.data(), wzp.data(),
+                                         nullptr, scale.data(), p);
   return std::make_unique<QnnpackMatMulOp>(std::move(gemm), count(*a) / size_t(k), size_t(k), size_t(n), ref(c, 0),
                                            c.op.outputs[0]);
 }

@@ -87,12 +87,20 @@ void test_q31_primitives() {
 U8U8Params random_params(bool q31) {
   U8U8Params p;
   p.a_zero_point = irand(0, 3) == 0 ? irand(0, 255) : pick({0, 128, 255});
-  p.w_zero_point = irand(0, 3) == 0 ? irand(0, 255) : pick({0, 128, 255});
   p.y_zero_point = pick({0, 128, 255, irand(0, 255)});
   p.y_min = 0, p.y_max = 255;
   if (irand(0, 3) == 0) p.y_min = irand(0, 128), p.y_max = irand(p.y_min, 255);
   p.mode = q31 ? U8U8Requant::q31 : U8U8Requant::fp32;
   return p;
+}
+
+// Kernel zero points: one for all channels (0, 128, 255 or any) or one per channel.
+std::vector<int32_t> random_wzp(size_t n) {
+  const int32_t one = irand(0, 3) == 0 ? irand(0, 255) : pick({0, 128, 255});
+  const bool per_channel = irand(0, 2) == 0;
+  std::vector<int32_t> z(n);
+  for (auto& v : z) v = per_channel ? irand(0, 255) : one;
+  return z;
 }
 
 // Scales that put K-term sums in range; powers of two half the time (many exact ties).
@@ -112,11 +120,11 @@ uint8_t random_byte(int mode) {
 }
 
 // Naive definition: int64 sum, reduced modulo 2^32 as the family defines it.
-int32_t naive_acc(const std::vector<const uint8_t*>& rows, const uint8_t* w, size_t kc, int32_t bias,
+int32_t naive_acc(const std::vector<const uint8_t*>& rows, const uint8_t* w, int32_t w_zp, size_t kc, int32_t bias,
                   const U8U8Params& p) {
   int64_t s = bias;
   for (size_t t = 0; t < rows.size(); t++)
-    for (size_t c = 0; c < kc; c++) s += int64_t(rows[t][c] - p.a_zero_point) * (w[t * kc + c] - p.w_zero_point);
+    for (size_t c = 0; c < kc; c++) s += int64_t(rows[t][c] - p.a_zero_point) * (w[t * kc + c] - w_zp);
   return int32_t(uint32_t(uint64_t(s)));
 }
 
@@ -132,8 +140,8 @@ uint8_t requant(int32_t acc, float scale, const U8U8Params& p) {
 // ---- Microkernels called directly --------------------------------------------------------------
 
 void pack_panel(const U8U8GemmConfig& k, size_t kc, size_t ks, size_t nvalid, const std::vector<uint8_t>& w,
-                const std::vector<int32_t>& bias, const std::vector<float>& scale, const U8U8Params& p,
-                std::vector<uint8_t>* panel) {
+                const std::vector<int32_t>& wzp, const std::vector<int32_t>& bias, const std::vector<float>& scale,
+                const U8U8Params& p, std::vector<uint8_t>* panel) {
   panel->assign(k.panel_bytes(kc, ks), 0);
   for (size_t j = 0; j < nvalid; j++) {
     int32_t m = 0, sh = 0;
@@ -142,8 +150,9 @@ void pack_panel(const U8U8GemmConfig& k, size_t kc, size_t ks, size_t nvalid, co
     std::memcpy(panel->data() + 4 * k.nr + 4 * j, &scale[j], 4);
     std::memcpy(panel->data() + 8 * k.nr + 4 * j, &m, 4);
     std::memcpy(panel->data() + 12 * k.nr + 4 * j, &sh, 4);
+    std::memcpy(panel->data() + 16 * k.nr + 4 * j, &wzp[j], 4);
   }
-  k.pack(kc, ks, nvalid, w.data(), p.a_zero_point, p.w_zero_point, panel->data());
+  k.pack(kc, ks, nvalid, w.data(), p.a_zero_point, panel->data());
 }
 
 void test_ukernel(const U8U8GemmConfig& k, const U8U8GemmConfig& scalar, bool naive) {
@@ -176,14 +185,15 @@ void test_ukernel(const U8U8GemmConfig& k, const U8U8GemmConfig& scalar, bool na
         }
       std::vector<uint8_t> w(NR * ks * kc);
       for (auto& v : w) v = random_byte(bytes);
+      const std::vector<int32_t> wzp = random_wzp(NR);
       std::vector<int32_t> bias(NR);
       const int32_t br = int32_t(std::min(1e8, std::sqrt(double(kc * ks)) * 20000.0));
       for (auto& b : bias) b = irand(0, 20) == 0 ? int32_t(rng()) : irand(-br, br);
       const std::vector<float> scale = random_scales(NR, kc * ks);
       std::snprintf(g_case, sizeof g_case, "%s mr=%zu nr=%zu kc=%zu ks=%zu %s a_zp %d w_zp %d y_zp %d off %zu", k.name,
-                    mr, nr, kc, ks, q31 ? "q31" : "fp32", p.a_zero_point, p.w_zero_point, p.y_zero_point, a_offset);
+                    mr, nr, kc, ks, q31 ? "q31" : "fp32", p.a_zero_point, wzp[0], p.y_zero_point, a_offset);
       std::vector<uint8_t> panel, spanel;
-      pack_panel(k, kc, ks, nr, w, bias, scale, p, &panel);
+      pack_panel(k, kc, ks, nr, w, wzp, bias, scale, p, &panel);
       Guarded gpanel(panel);
       Canvas<uint8_t> y(MR, NR, 0x5A), ref(MR, NR, 0x5A);
       k.ukernel(mr, nr, kc, ks, ind.data(), a_offset, zero_row.as<uint8_t>(), gpanel.as<uint8_t>(), y.tile(), y.ld, &p);
@@ -193,7 +203,7 @@ void test_ukernel(const U8U8GemmConfig& k, const U8U8GemmConfig& scalar, bool na
           std::vector<const uint8_t*> rows(ks);
           for (size_t t = 0; t < ks; t++) rows[t] = u8u8_row(ind.data() + t * MR, i, a_offset, zero_row.as<uint8_t>());
           for (size_t j = 0; j < nr; j++)
-            ref.tile()[i * ref.ld + j] = requant(naive_acc(rows, w.data() + j * ks * kc, kc, bias[j], p), scale[j], p);
+            ref.tile()[i * ref.ld + j] = requant(naive_acc(rows, w.data() + j * ks * kc, wzp[j], kc, bias[j], p), scale[j], p);
         }
       } else {
         // The scalar twin (MR 4, NR 8): row by row, panel by panel, over the same rows.
@@ -201,8 +211,9 @@ void test_ukernel(const U8U8GemmConfig& k, const U8U8GemmConfig& scalar, bool na
           const size_t nv = std::min<size_t>(scalar.nr, nr - j0);
           const std::vector<uint8_t> wj(w.begin() + j0 * ks * kc, w.begin() + (j0 + nv) * ks * kc);
           const std::vector<int32_t> bj(bias.begin() + j0, bias.begin() + j0 + nv);
+          const std::vector<int32_t> zj(wzp.begin() + j0, wzp.begin() + j0 + nv);
           const std::vector<float> sj(scale.begin() + j0, scale.begin() + j0 + nv);
-          pack_panel(scalar, kc, ks, nv, wj, bj, sj, p, &spanel);
+          pack_panel(scalar, kc, ks, nv, wj, zj, bj, sj, p, &spanel);
           for (size_t i = 0; i < mr; i++) {
             std::vector<const uint8_t*> sind(ks * scalar.mr, zero_row.as<uint8_t>());
             for (size_t t = 0; t < ks; t++) sind[t * scalar.mr] = ind[t * MR + i];
@@ -248,10 +259,11 @@ void test_conv(const U8U8GemmConfig& k) {
     std::vector<int32_t> bias(s.out_channels);
     for (auto& b : bias) b = irand(-100000, 100000);
     const std::vector<float> scale = random_scales(s.out_channels, cpg * ks);
+    const std::vector<int32_t> wzp = random_wzp(s.out_channels);
     std::snprintf(g_case, sizeof g_case, "%s U8U8Conv n%zu c%zu %zux%zu g%zu o%zu k%zux%zu s%zu,%zu d%zu,%zu p%zu,%zu %s",
                   k.name, s.batch, s.channels, s.height, s.width, s.groups, s.out_channels, s.kernel_h, s.kernel_w,
                   s.stride_h, s.stride_w, s.dilation_h, s.dilation_w, s.pad_top, s.pad_left, q31 ? "q31" : "fp32");
-    U8U8Conv conv(k, s, w.data(), bias.data(), scale.data(), p);
+    U8U8Conv conv(k, s, w.data(), wzp.data(), bias.data(), scale.data(), p);
     std::vector<uint8_t> ws(conv.workspace_bytes() + 64);
     void* wsp = ws.data() + (64 - reinterpret_cast<uintptr_t>(ws.data()) % 64) % 64;
     Guarded gx(x);
@@ -273,7 +285,7 @@ void test_conv(const U8U8GemmConfig& k) {
                   const bool in = iy >= 0 && ix >= 0 && iy < int64_t(s.height) && ix < int64_t(s.width);
                   const int32_t xv = in ? x[((b * s.channels + g * cpg + c) * s.height + size_t(iy)) * s.width + size_t(ix)]
                                         : p.a_zero_point;
-                  acc += int64_t(xv - p.a_zero_point) * (w[((o * cpg + c) * s.kernel_h + ky) * s.kernel_w + kx] - p.w_zero_point);
+                  acc += int64_t(xv - p.a_zero_point) * (w[((o * cpg + c) * s.kernel_h + ky) * s.kernel_w + kx] - wzp[o]);
                 }
             const uint8_t want = requant(int32_t(acc), scale[o], p);
             const uint8_t got = y[((b * s.out_channels + o) * s.out_h + oy) * s.out_w + ox];
@@ -293,8 +305,9 @@ void test_conv(const U8U8GemmConfig& k) {
     std::vector<int32_t> bias(n);
     for (auto& b : bias) b = irand(-100000, 100000);
     const std::vector<float> scale = random_scales(n, kk);
+    const std::vector<int32_t> wzp = random_wzp(n);
     std::snprintf(g_case, sizeof g_case, "%s U8U8Gemm %s", k.name, shape_str(m, n, kk).c_str());
-    U8U8Gemm gemm(k, kk, 1, n, w.data(), bias.data(), scale.data(), p);
+    U8U8Gemm gemm(k, kk, 1, n, w.data(), wzp.data(), bias.data(), scale.data(), p);
     Guarded ga(a);
     std::vector<const uint8_t*> ind(gemm.indirection_size(m));
     std::vector<uint8_t> y(m * n);
@@ -304,7 +317,7 @@ void test_conv(const U8U8GemmConfig& k) {
     for (size_t i = 0; i < m && err.empty(); i++)
       for (size_t j = 0; j < n && err.empty(); j++) {
         std::vector<const uint8_t*> rows{a.data() + i * kk};
-        const uint8_t want = requant(naive_acc(rows, w.data() + j * kk, kk, bias[j], p), scale[j], p);
+        const uint8_t want = requant(naive_acc(rows, w.data() + j * kk, wzp[j], kk, bias[j], p), scale[j], p);
         if (y[i * n + j] != want)
           err = "y[" + std::to_string(i) + "][" + std::to_string(j) + "] = " + std::to_string(y[i * n + j]) +
                 ", expected " + std::to_string(want);

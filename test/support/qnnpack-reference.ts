@@ -50,7 +50,7 @@ export function requantize(acc: number, s: number, zp: number, mode: Mode): numb
 export interface ConvCase {
   n: number; c: number; h: number; w: number; oc: number; kh: number; kw: number; group: number;
   strides: [number, number]; dilations: [number, number]; pads: [number, number, number, number];
-  x: Uint8Array; xScale: number; xZp: number; wq: Uint8Array; wScale: number[]; wZp: number;
+  x: Uint8Array; xScale: number; xZp: number; wq: Uint8Array; wScale: number[]; wZp: number | number[];
   yScale: number; yZp: number; bias?: Int32Array; mode: Mode; autoPad?: string;
 }
 
@@ -81,12 +81,13 @@ export function convReference(k: ConvCase): Uint8Array {
       for (let oy = 0; oy < oh; oy++)
         for (let ox = 0; ox < ow; ox++) {
           let acc = k.bias ? k.bias[o] : 0;
+          const wZp = typeof k.wZp === 'number' ? k.wZp : k.wZp[o];
           for (let c = 0; c < cpg; c++)
             for (let ky = 0; ky < k.kh; ky++)
               for (let kx = 0; kx < k.kw; kx++) {
                 const iy = oy * k.strides[0] + ky * k.dilations[0] - pt, ix = ox * k.strides[1] + kx * k.dilations[1] - pl;
                 if (iy < 0 || ix < 0 || iy >= k.h || ix >= k.w) continue; // padding holds the zero point: adds 0
-                acc += (k.x[((b * k.c + g * cpg + c) * k.h + iy) * k.w + ix] - k.xZp) * (k.wq[((o * cpg + c) * k.kh + ky) * k.kw + kx] - k.wZp);
+                acc += (k.x[((b * k.c + g * cpg + c) * k.h + iy) * k.w + ix] - k.xZp) * (k.wq[((o * cpg + c) * k.kh + ky) * k.kw + kx] - wZp);
               }
           y[((b * k.oc + o) * oh + oy) * ow + ox] = requantize(acc, s, k.yZp, k.mode);
         }
@@ -104,7 +105,7 @@ export function convPlan(k: ConvCase) {
   return opPlan('QnnpackConv', [
     { dtype: 'uint8', shape: [k.n, k.c, k.h, k.w] }, f(k.xScale), u(k.xZp),
     { dtype: 'uint8', shape: [k.oc, k.c / k.group, k.kh, k.kw], data: k.wq },
-    { dtype: 'float32', shape: [k.wScale.length], data: Float32Array.from(k.wScale) }, u(k.wZp), f(k.yScale), u(k.yZp),
+    { dtype: 'float32', shape: [k.wScale.length], data: Float32Array.from(k.wScale) }, typeof k.wZp === 'number' ? u(k.wZp) : { dtype: 'uint8' as const, shape: [k.oc], data: Uint8Array.from(k.wZp) }, f(k.yScale), u(k.yZp),
     ...(k.bias ? [{ dtype: 'int32' as const, shape: [k.oc], data: k.bias }] : []),
   ], [{ dtype: 'uint8', shape: [k.n, k.oc, oh, ow] }], attrs);
 }

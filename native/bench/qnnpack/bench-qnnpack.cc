@@ -54,12 +54,13 @@ int main(int argc, char** argv) {
   for (const U8U8GemmConfig& k : kernels) {
     if (std::string(k.name).find("scalar") != std::string::npos) continue;  // the twin: correctness only
     for (const char* mode : {"fp32", "q31"}) {
-      U8U8Params p{128, 120, 128, 0, 255, std::string(mode) == "q31" ? U8U8Requant::q31 : U8U8Requant::fp32};
+      U8U8Params p{128, 128, 0, 255, std::string(mode) == "q31" ? U8U8Requant::q31 : U8U8Requant::fp32};
       struct G { size_t m, k, n; const char* name; };
       for (G g : {G{1024, 1024, 1024, "gemm 1024x1024x1024"}, G{128, 768, 768, "BERT 128x768x768"}}) {
         auto w = bytes(g.n * g.k);
         std::vector<float> scale(g.n, 1.0f / 4096);
-        auto gemm = std::make_shared<U8U8Gemm>(k, g.k, 1, g.n, w.data(), nullptr, scale.data(), p);
+        const std::vector<int32_t> wzp(g.n, 120);
+        auto gemm = std::make_shared<U8U8Gemm>(k, g.k, 1, g.n, w.data(), wzp.data(), nullptr, scale.data(), p);
         auto a = std::make_shared<std::vector<uint8_t>>(bytes(g.m * g.k));
         auto y = std::make_shared<std::vector<uint8_t>>(g.m * g.n);
         auto ind = std::make_shared<std::vector<const uint8_t*>>(gemm->indirection_size(g.m));
@@ -70,7 +71,8 @@ int main(int argc, char** argv) {
       U8U8ConvShape s{1, 64, 56, 56, 1, 64, 3, 3, 1, 1, 1, 1, 1, 1, 56, 56};
       auto w = bytes(64 * 64 * 9);
       std::vector<float> scale(64, 1.0f / 4096);
-      auto conv = std::make_shared<U8U8Conv>(k, s, w.data(), nullptr, scale.data(), p);
+      const std::vector<int32_t> wzp(64, 120);
+      auto conv = std::make_shared<U8U8Conv>(k, s, w.data(), wzp.data(), nullptr, scale.data(), p);
       auto x = std::make_shared<std::vector<uint8_t>>(bytes(64 * 56 * 56));
       auto y = std::make_shared<std::vector<uint8_t>>(64 * 56 * 56);
       auto ws = std::make_shared<std::vector<uint8_t>>(conv->workspace_bytes() + 64);

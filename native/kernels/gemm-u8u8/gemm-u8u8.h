@@ -1,7 +1,7 @@
 // QNNPACK-style u8 x u8 GEMM microkernels with zero points, run over an indirection buffer so the
 // same kernel does a GEMM (one "tap" per row) and a convolution (KxK taps, no im2col).
 //
-//   acc[m][n] = bias[n] + sum_{t < ks, c < kc} (a[t][m][c] - a_zp) * (w[n][t][c] - w_zp)   (mod 2^32)
+//   acc[m][n] = bias[n] + sum_{t < ks, c < kc} (a[t][m][c] - a_zp) * (w[n][t][c] - w_zp[n])   (mod 2^32)
 //   y[m][n]   = requantize(acc[m][n])   -- fp32 or gemmlowp Q31 fixed point, per channel
 //
 // The sum wraps modulo 2^32 (the scalar twin computes it in uint32), so the sign-flipped VNNI
@@ -19,7 +19,6 @@ enum class U8U8Requant : int32_t { fp32 = 0, q31 = 1 };
 
 struct U8U8Params {
   int32_t a_zero_point;  // input zero point (the zero row of padding taps holds it too)
-  int32_t w_zero_point;  // kernel zero point, per tensor
   int32_t y_zero_point;
   int32_t y_min, y_max;  // output clamp in u8 units
   U8U8Requant mode;
@@ -27,8 +26,9 @@ struct U8U8Params {
 
 // Every packed panel of NR output channels starts with this header, filled by the operator; the
 // kernel's pack function writes the weights after it (and may fold corrections into bias).
-// Layout: int32 bias[NR] | float scale[NR] | int32 multiplier[NR] | int32 shift[NR] | weights.
-inline size_t u8u8_header_bytes(size_t nr) { return 16 * nr; }
+// Layout: int32 bias[NR] | float scale[NR] | int32 multiplier[NR] | int32 shift[NR] |
+// int32 w_zero_point[NR] (the kernel zero point, per output channel) | weights.
+inline size_t u8u8_header_bytes(size_t nr) { return 20 * nr; }
 
 // ---- Requantization: the scalar definitions every SIMD kernel reproduces ----------------------
 // In an unnamed namespace: every kernel file is built with its own ISA flags, and one shared inline
@@ -127,10 +127,10 @@ using U8U8GemmUkernel = void (*)(size_t mr, size_t nr, size_t kc, size_t ks, con
                                  size_t a_offset, const uint8_t* zero, const void* w, uint8_t* y,
                                  size_t y_stride, const U8U8Params* p);
 // Writes the weights of one panel (nvalid <= NR output channels; w[n * ks * kc + t * kc + c]) after
-// the header, which already holds bias and requantization; the VNNI kernel folds its corrections
-// into the header's bias, which needs a_zero_point and w_zero_point.
+// the header, which already holds bias, requantization and kernel zero points; the VNNI kernel folds
+// its corrections into the header's bias, which also needs a_zero_point.
 using U8U8PackPanel = void (*)(size_t kc, size_t ks, size_t nvalid, const uint8_t* w, int32_t a_zero_point,
-                               int32_t w_zero_point, void* panel);
+                               void* panel);
 using U8U8PanelBytes = size_t (*)(size_t kc, size_t ks);
 
 // name, MR, NR, KB (the k block weights are padded to), isa.
@@ -146,7 +146,7 @@ using U8U8PanelBytes = size_t (*)(size_t kc, size_t ks);
   void name(size_t mr, size_t nr, size_t kc, size_t ks, const uint8_t* const* a, size_t a_offset, \
             const uint8_t* zero, const void* w, uint8_t* y, size_t y_stride, const U8U8Params* p); \
   void name##_pack(size_t kc, size_t ks, size_t nvalid, const uint8_t* w, int32_t a_zero_point,   \
-                   int32_t w_zero_point, void* panel);                                             \
+                   void* panel);                                                                   \
   size_t name##_panel_bytes(size_t kc, size_t ks);
 I8K_U8U8_GEMM_KERNELS(I8K_DECLARE_U8U8)
 #undef I8K_DECLARE_U8U8

@@ -12,9 +12,8 @@ constexpr size_t MR = 4, NR = 8, KB = 8;
 
 size_t u8u8_gemm_4x8c2_wasmsimd_panel_bytes(size_t kc, size_t ks) { return u8u8_i16_panel_bytes<NR, KB>(kc, ks); }
 
-void u8u8_gemm_4x8c2_wasmsimd_pack(size_t kc, size_t ks, size_t nvalid, const uint8_t* w, int32_t,
-                                   int32_t w_zero_point, void* panel) {
-  u8u8_pack_i16<NR, 2, KB>(kc, ks, nvalid, w, w_zero_point, panel);
+void u8u8_gemm_4x8c2_wasmsimd_pack(size_t kc, size_t ks, size_t nvalid, const uint8_t* w, int32_t, void* panel) {
+  u8u8_pack_i16<NR, 2, KB>(kc, ks, nvalid, w, panel);
 }
 
 void u8u8_gemm_4x8c2_wasmsimd(size_t mr, size_t nr, size_t kc, size_t ks, const uint8_t* const* a, size_t a_offset,

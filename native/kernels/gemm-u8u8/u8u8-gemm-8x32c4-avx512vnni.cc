@@ -3,6 +3,8 @@
 //
 //   sum (a - za)(w - zw) = sum a (w - 128) + (128 - zw) rowsum(a) - za colsum(w) + K za zw
 //
+// (zw per output channel)
+//
 // The first term is vpdpbusd's, the second the kernel's (rowsum by vpsadbw, one per 16 bytes of a
 // row block), and the last two are constants folded into the bias at pack time. All of it is exact modulo
 // 2^32, so the result is the scalar twin's integer.
@@ -14,6 +16,10 @@ namespace i8k {
 
 namespace {
 constexpr size_t MR = 8, NR = 32, KB = 16;
+// All-ones maskz forms are the plain instructions; the unmasked intrinsics trip GCC 12's false
+// -Wmaybe-uninitialized (their _mm512_undefined_* operand).
+constexpr __mmask16 kAll = 0xFFFF;
+constexpr __mmask8 kAll64 = 0xFF;
 
 __m512i srdhm(__m512i a, __m512i b) {
   const __m512i zero = _mm512_setzero_si512();
@@ -23,11 +29,11 @@ __m512i srdhm(__m512i a, __m512i b) {
   auto half = [&](__m512i prod) {
     __m512i t = _mm512_add_epi64(prod, _mm512_mask_blend_epi64(_mm512_cmplt_epi64_mask(prod, zero), pos_nudge, neg_nudge));
     t = _mm512_mask_add_epi64(t, _mm512_cmplt_epi64_mask(t, zero), t, trunc);
-    return _mm512_srai_epi64(t, 31);
+    return _mm512_maskz_srai_epi64(kAll64, t, 31);
   };
-  const __m512i even = half(_mm512_mul_epi32(a, b));
-  const __m512i odd = half(_mm512_mul_epi32(_mm512_srli_epi64(a, 32), _mm512_srli_epi64(b, 32)));
-  const __m512i r = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
+  const __m512i even = half(_mm512_maskz_mul_epi32(kAll64, a, b));
+  const __m512i odd = half(_mm512_maskz_mul_epi32(kAll64, _mm512_maskz_srli_epi64(kAll64, a, 32), _mm512_maskz_srli_epi64(kAll64, b, 32)));
+  const __m512i r = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_maskz_slli_epi64(kAll64, odd, 32));
   const __m512i min = _mm512_set1_epi32(INT32_MIN);
   const __mmask16 sat = _mm512_cmpeq_epi32_mask(a, min) & _mm512_cmpeq_epi32_mask(b, min);
   return _mm512_mask_mov_epi32(r, sat, _mm512_set1_epi32(INT32_MAX));
@@ -35,10 +41,10 @@ __m512i srdhm(__m512i a, __m512i b) {
 
 __m512i rdbp(__m512i x, __m512i e) {
   const __m512i one = _mm512_set1_epi32(1);
-  const __m512i mask = _mm512_sub_epi32(_mm512_sllv_epi32(one, e), one);
+  const __m512i mask = _mm512_sub_epi32(_mm512_maskz_sllv_epi32(kAll, one, e), one);
   const __m512i rem = _mm512_and_si512(x, mask);
-  const __m512i thr = _mm512_add_epi32(_mm512_srai_epi32(mask, 1), _mm512_srli_epi32(x, 31));
-  const __m512i q = _mm512_srav_epi32(x, e);
+  const __m512i thr = _mm512_add_epi32(_mm512_maskz_srai_epi32(kAll, mask, 1), _mm512_maskz_srli_epi32(kAll, x, 31));
+  const __m512i q = _mm512_maskz_srav_epi32(kAll, x, e);
   return _mm512_mask_add_epi32(q, _mm512_cmpgt_epi32_mask(rem, thr), q, one);
 }
 
@@ -48,12 +54,12 @@ __m512i requant(__m512i acc, const uint8_t* hdr, size_t h, const U8U8Params& p) 
   if (p.mode == U8U8Requant::q31) {
     const __m512i m = _mm512_loadu_si512(hdr + 8 * NR + 64 * h);
     const __m512i s = _mm512_loadu_si512(hdr + 12 * NR + 64 * h);
-    v = _mm512_min_epi32(_mm512_max_epi32(rdbp(srdhm(acc, m), s), lo), hi);
+    v = _mm512_maskz_min_epi32(kAll, _mm512_maskz_max_epi32(kAll, rdbp(srdhm(acc, m), s), lo), hi);
   } else {
     // Round half to even (MXCSR default), as nearbyint.
-    __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), _mm512_loadu_ps(hdr + 4 * NR + 64 * h));
-    f = _mm512_min_ps(_mm512_max_ps(f, _mm512_cvtepi32_ps(lo)), _mm512_cvtepi32_ps(hi));
-    v = _mm512_cvtps_epi32(f);
+    __m512 f = _mm512_mul_ps(_mm512_maskz_cvtepi32_ps(kAll, acc), _mm512_loadu_ps(hdr + 4 * NR + 64 * h));
+    f = _mm512_maskz_min_ps(kAll, _mm512_maskz_max_ps(kAll, f, _mm512_maskz_cvtepi32_ps(kAll, lo)), _mm512_maskz_cvtepi32_ps(kAll, hi));
+    v = _mm512_maskz_cvtps_epi32(kAll, f);
   }
   return _mm512_add_epi32(v, _mm512_set1_epi32(p.y_zero_point));
 }
@@ -66,7 +72,7 @@ size_t u8u8_gemm_8x32c4_avx512vnni_panel_bytes(size_t kc, size_t ks) {
 // Per tap, kc padded to KB; per group of 4 k: NR columns x 4 bytes (w - 128). Padding is zero (the
 // kernel feeds zeros for A there too, so it adds nothing to either sum).
 void u8u8_gemm_8x32c4_avx512vnni_pack(size_t kc, size_t ks, size_t nvalid, const uint8_t* w, int32_t a_zero_point,
-                                      int32_t w_zero_point, void* panel) {
+                                      void* panel) {
   uint8_t* h = static_cast<uint8_t*>(panel);
   int8_t* out = reinterpret_cast<int8_t*>(h + u8u8_header_bytes(NR));
   const size_t kp = (kc + KB - 1) / KB * KB;
@@ -81,9 +87,10 @@ void u8u8_gemm_8x32c4_avx512vnni_pack(size_t kc, size_t ks, size_t nvalid, const
   for (size_t n = 0; n < nvalid; n++) {
     uint32_t colsum = 0;
     for (size_t c = 0; c < kc * ks; c++) colsum += w[n * ks * kc + c];
-    int32_t b;
+    int32_t b, zw;
     std::memcpy(&b, h + 4 * n, 4);
-    b = int32_t(uint32_t(b) - uint32_t(a_zero_point) * colsum + kk * uint32_t(a_zero_point) * uint32_t(w_zero_point));
+    std::memcpy(&zw, h + 16 * NR + 4 * n, 4);
+    b = int32_t(uint32_t(b) - uint32_t(a_zero_point) * colsum + kk * uint32_t(a_zero_point) * uint32_t(zw));
     std::memcpy(h + 4 * n, &b, 4);
   }
 }
@@ -102,7 +109,7 @@ void u8u8_gemm_8x32c4_avx512vnni(size_t mr, size_t nr, size_t kc, size_t ks, con
   // One block of KB bytes of every row: the sums, then 4 groups of 4 k x 32 columns.
   auto block = [&](const uint8_t* const* src) __attribute__((always_inline)) {
     for (size_t h = 0; h < 2; h++) {
-      __m512i v = _mm512_castsi128_si512(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src[4 * h])));
+      __m512i v = _mm512_zextsi128_si512(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src[4 * h])));
       v = _mm512_inserti32x4(v, _mm_loadu_si128(reinterpret_cast<const __m128i*>(src[4 * h + 1])), 1);
       v = _mm512_inserti32x4(v, _mm_loadu_si128(reinterpret_cast<const __m128i*>(src[4 * h + 2])), 2);
       v = _mm512_inserti32x4(v, _mm_loadu_si128(reinterpret_cast<const __m128i*>(src[4 * h + 3])), 3);
@@ -140,16 +147,18 @@ void u8u8_gemm_8x32c4_avx512vnni(size_t mr, size_t nr, size_t kc, size_t ks, con
   alignas(64) int64_t sums[16];
   _mm512_store_si512(sums, rs[0]);
   _mm512_store_si512(sums + 8, rs[1]);
-  const uint32_t flip = uint32_t(128 - p->w_zero_point);
+  // 128 - zw per column (vpmulld keeps the low 32 bits: the product modulo 2^32).
+  const __m512i c128 = _mm512_set1_epi32(128);
+  const __m512i flip[2] = {_mm512_sub_epi32(c128, _mm512_loadu_si512(hdr + 16 * NR)),
+                           _mm512_sub_epi32(c128, _mm512_loadu_si512(hdr + 16 * NR + 64))};
   for (size_t i = 0; i < mr; i++) {
-    const uint32_t s = uint32_t(sums[2 * i] + sums[2 * i + 1]);
-    const __m512i corr = _mm512_set1_epi32(int32_t(flip * s));
+    const __m512i s = _mm512_set1_epi32(int32_t(uint32_t(sums[2 * i] + sums[2 * i + 1])));
     const __mmask64 keep = nr >= 64 ? ~__mmask64(0) : (__mmask64(1) << nr) - 1;
     for (size_t h = 0; h < 2; h++) {
-      const __m512i v = requant(_mm512_add_epi32(acc[i][h], corr), hdr, h, *p);
+      const __m512i v = requant(_mm512_add_epi32(acc[i][h], _mm512_mullo_epi32(s, flip[h])), hdr, h, *p);
       // Values are in [0, 255]: vpmovdb's truncation is exact.
       const size_t n0 = 16 * h;
-      if (nr > n0) _mm_mask_storeu_epi8(y + i * y_stride + n0, __mmask16(keep >> n0), _mm512_cvtepi32_epi8(v));
+      if (nr > n0) _mm_mask_storeu_epi8(y + i * y_stride + n0, __mmask16(keep >> n0), _mm512_maskz_cvtepi32_epi8(kAll, v));
     }
   }
 }
