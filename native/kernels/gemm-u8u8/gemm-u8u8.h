@@ -118,11 +118,11 @@ inline const uint8_t* u8u8_block(const uint8_t* r, size_t c, size_t kc, size_t k
 // ---- Kernel interface ------------------------------------------------------------------------
 
 // a: ks groups of MR row pointers (a[t * MR + i]: tap t of row i), each to kc readable bytes. A
-// pointer equal to `zero` is used as is (the zero-point row of padding taps); any other is an
-// offset to add to a_offset (so an indirection buffer built once serves every input address; a
-// GEMM passes real pointers and a_offset 0). Rows >= mr still hold valid pointers (the caller
-// repeats `zero`). w: one packed panel. The kernel must not read past kc bytes of any row nor
-// write y outside [mr x nr].
+// pointer equal to `zero` is used as is (the zero-point row of padding taps); any other gets
+// a_offset added (a group's channel offset in a grouped convolution, whose groups share one
+// indirection buffer; 0 for a GEMM). Rows >= mr still hold valid pointers (`zero` or a repeated
+// row). w: one packed panel. The kernel must not read past kc bytes of any row nor write y outside
+// [mr x nr].
 using U8U8GemmUkernel = void (*)(size_t mr, size_t nr, size_t kc, size_t ks, const uint8_t* const* a,
                                  size_t a_offset, const uint8_t* zero, const void* w, uint8_t* y,
                                  size_t y_stride, const U8U8Params* p);
