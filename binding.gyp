@@ -15,7 +15,7 @@
       'dependencies': ['int8kit_scalar'],
       'conditions': [
         ['target_arch=="x64"', {
-          'dependencies': ['int8kit_avx2', 'int8kit_avx512', 'int8kit_avxvnni', 'int8kit_avxvnni_evex'],
+          'dependencies': ['int8kit_sse2', 'int8kit_avx2', 'int8kit_avx512', 'int8kit_avxvnni', 'int8kit_avxvnni_evex'],
         }],
         ['target_arch=="arm64"', { 'dependencies': ['int8kit_neon'] }],
       ],
@@ -40,6 +40,12 @@
     }],
     ['target_arch=="x64"', {
       'targets': [
+        {
+          # SSE2 is the x86-64 baseline: no extra flags.
+          'target_name': 'int8kit_sse2',
+          'type': 'static_library',
+          'sources': ['<!@(node scripts/gyp-sources.cjs sse2)'],
+        },
         {
           'target_name': 'int8kit_avx2',
           'type': 'static_library',

@@ -16,6 +16,7 @@ const kernels = (test) => fs.readdirSync(path.join(root, 'native/kernels'), { wi
 const targets = {
   core: () => ['native/napi', 'native/config', 'native/ops', 'native/plan'].flatMap((d) => list(d, (f) => f.endsWith('.cc'))),
   scalar: () => kernels((f) => f.endsWith('-scalar.cc')),
+  sse2: () => kernels((f) => /-sse2/.test(f)),
   avx2: () => kernels((f) => /-avx2/.test(f)),
   avx512: () => kernels((f) => /-avx512/.test(f)),
   avxvnni: () => kernels((f) => f.endsWith('-avxvnni.cc')),

@@ -60,5 +60,6 @@ void register_conv_ops(OpRegistry& r);         // op-conv.cc: Conv, ConvTranspos
 void register_layout_ops(OpRegistry& r);       // op-layout.cc: data movement (Concat, Slice, Transpose, Gather, ...)
 void register_quant_ops(OpRegistry& r);        // op-quant.cc: QuantizeLinear, DequantizeLinear
 void register_qconv_ops(OpRegistry& r);        // op-qconv.cc: QLinearConv
+void register_qnnpack_ops(OpRegistry& r);      // op-qnnpack.cc: QnnpackConv, QnnpackMatMul (u8 x u8)
 
 }  // namespace i8k

@@ -22,6 +22,7 @@ const OpRegistry& registry() {
     register_layout_ops(out);
     register_quant_ops(out);
     register_qconv_ops(out);
+    register_qnnpack_ops(out);
     return out;
   }();
   return r;
