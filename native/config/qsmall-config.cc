@@ -17,6 +17,10 @@ QSmallConfig qsmall_config(Isa isa) {
     case Isa::wasmsimd:
       return {&q8_vcvt_4x_wasmsimd, &q8_vbinary_4x_wasmsimd, &q8_pool_wasmsimd, &u8_lut_scalar};
 #endif
+#if defined(__aarch64__)
+    case Isa::neon:
+      return {&q8_vcvt_4x_neon, &q8_vbinary_4x_neon, &q8_pool_neon, &u8_lut_scalar};
+#endif
     default:
       return {&q8_vcvt_scalar, &q8_vbinary_scalar, &q8_pool_scalar, &u8_lut_scalar};
   }

@@ -28,14 +28,16 @@ template <typename T>
 void q8_max_pool2d(const Q8PoolSet<T>& k, const Pool2DShape& s, const T* x, T* y, const RunContext& ctx) {
   const T lowest = std::numeric_limits<T>::min();
   const size_t span = q8_pool_row_span(s), row_len = std::max(span, s.pl + s.w);
-  // A strided window grid reads every sw-th element: the padded row is split into sw phases so
-  // that window element kx of every output is one contiguous run (phase (kx*dw) % sw, shifted by
-  // (kx*dw) / sw), and vmax reduces the kw runs at once.
-  const size_t phase_len = (span + s.sw - 1) / s.sw;
+  // Max is separable: vmax over the window's input rows gives one padded row; vmax over kw
+  // shifted views of that row gives the window max at every start (stride 1), of which each
+  // sw-th is an output. Whole rows keep the vectors full (a strided gather would not).
+  const size_t starts = s.ow == 0 ? 0 : (s.ow - 1) * s.sw + 1;
   ctx.parallel_for(s.planes, 1, [&](size_t begin, size_t end) {
-    std::vector<T> row(row_len, lowest), phases(s.sw > 1 ? s.sw * phase_len : 0);
+    // The padding of `row` is written once and never overwritten: only [pl, pl + w) changes.
+    std::vector<T> row(row_len, lowest), m(s.sw > 1 ? starts : 0);
     std::vector<const T*> rows(s.kh), cols(s.kw);
-    T* const t = row.data() + s.pl;  // the image part of the padded row
+    T* const t = row.data() + s.pl;
+    for (size_t kx = 0; kx < s.kw; kx++) cols[kx] = row.data() + kx * s.dw;
     for (size_t p = begin; p < end; p++) {
       const T* plane = x + p * s.h * s.w;
       T* out = y + p * s.oh * s.ow;
@@ -43,20 +45,12 @@ void q8_max_pool2d(const Q8PoolSet<T>& k, const Pool2DShape& s, const T* x, T* y
         const size_t nr = valid_rows(s, plane, oy, &rows);
         if (nr) k.vmax(s.w, nr, rows.data(), t);
         else std::fill(t, t + s.w, lowest);
-        const T* src = row.data();
-        size_t stride = phase_len;
         if (s.sw == 1) {
-          stride = 0;
+          k.vmax(s.ow, s.kw, cols.data(), out);
         } else {
-          for (size_t r = 0; r < s.sw; r++)
-            for (size_t i = 0, j = r; j < span; i++, j += s.sw) phases[r * phase_len + i] = row[j];
-          src = phases.data();
+          k.vmax(starts, s.kw, cols.data(), m.data());
+          for (size_t ox = 0; ox < s.ow; ox++) out[ox] = m[ox * s.sw];
         }
-        for (size_t kx = 0; kx < s.kw; kx++) {
-          const size_t off = kx * s.dw;
-          cols[kx] = s.sw == 1 ? src + off : src + (off % s.sw) * stride + off / s.sw;
-        }
-        k.vmax(s.ow, s.kw, cols.data(), out);
       }
     }
   });

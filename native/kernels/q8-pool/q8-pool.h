@@ -50,5 +50,6 @@ extern const Q8PoolKernels q8_pool_scalar;
 extern const Q8PoolKernels q8_pool_avx2;
 extern const Q8PoolKernels q8_pool_avx512;
 extern const Q8PoolKernels q8_pool_wasmsimd;
+extern const Q8PoolKernels q8_pool_neon;
 
 }  // namespace i8k

@@ -22,15 +22,26 @@ struct Q8Range {
 // v (already rounded, zero point added) saturated to T; NaN gives the lowest code.
 template <typename T>
 inline T q8_saturate(float v) {
-  v = v >= Q8Range<T>::lo ? v : Q8Range<T>::lo;
-  v = v <= Q8Range<T>::hi ? v : Q8Range<T>::hi;
+  // The forms of maxss / minss (x > y ? x : y), so compilers emit those rather than branches.
+  v = v > Q8Range<T>::lo ? v : Q8Range<T>::lo;
+  v = v < Q8Range<T>::hi ? v : Q8Range<T>::hi;
   return T(int32_t(v));
+}
+
+// nearbyint (round half to even) without a libm call where the adding trick is exact: for
+// |v| < 2^22, v + 1.5 * 2^23 lies in [2^23, 2^24), where the float grid is the integers, so the
+// addition itself rounds v half to even (default rounding mode; the build has no -ffast-math).
+// Larger magnitudes and NaN take std::nearbyint. -0.0 may come out as +0.0, which no caller can
+// tell apart after adding a zero point.
+inline float q8_nearbyint(float v) {
+  constexpr float magic = 12582912.0f;  // 1.5 * 2^23
+  return std::fabs(v) < 4194304.0f ? (v + magic) - magic : std::nearbyint(v);
 }
 
 // y = saturate(nearbyint(acc) + zero_point).
 template <typename T>
 inline T q8_round_store(float acc, float zero_point) {
-  return q8_saturate<T>(std::nearbyint(acc) + zero_point);
+  return q8_saturate<T>(q8_nearbyint(acc) + zero_point);
 }
 
 }  // namespace i8k

@@ -53,5 +53,6 @@ extern const Q8VBinaryKernels q8_vbinary_scalar;
 extern const Q8VBinaryKernels q8_vbinary_8x_avx2;
 extern const Q8VBinaryKernels q8_vbinary_16x_avx512;
 extern const Q8VBinaryKernels q8_vbinary_4x_wasmsimd;
+extern const Q8VBinaryKernels q8_vbinary_4x_neon;
 
 }  // namespace i8k

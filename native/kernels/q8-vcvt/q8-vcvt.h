@@ -58,5 +58,6 @@ extern const Q8VCvtKernels q8_vcvt_scalar;
 extern const Q8VCvtKernels q8_vcvt_8x_avx2;
 extern const Q8VCvtKernels q8_vcvt_16x_avx512;
 extern const Q8VCvtKernels q8_vcvt_4x_wasmsimd;
+extern const Q8VCvtKernels q8_vcvt_4x_neon;
 
 }  // namespace i8k
