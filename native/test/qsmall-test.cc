@@ -58,12 +58,20 @@ std::string first_diff(const T* got, const std::vector<T>& want) {
   return "";
 }
 
+// A guarded copy of v (empty vectors included: no memcpy from their null data()).
+template <typename T>
+std::unique_ptr<Guarded> guarded(const std::vector<T>& v) {
+  auto g = std::make_unique<Guarded>(v.size() * sizeof(T));
+  if (!v.empty()) std::memcpy(g->template as<T>(), v.data(), v.size() * sizeof(T));
+  return g;
+}
+
 // Runs fn(x, y) with x and y in guarded buffers and checks y against want.
 template <typename X, typename Y, typename F>
 void check_run(const std::vector<X>& x, size_t ny, const std::vector<Y>& want, F fn) {
-  const Guarded gx(x);
-  const Guarded gy(std::max<size_t>(ny, 1) * sizeof(Y));
-  fn(gx.as<X>(), gy.as<Y>());
+  const std::unique_ptr<Guarded> gx = guarded(x);
+  const Guarded gy(ny * sizeof(Y));
+  fn(gx->as<X>(), gy.as<Y>());
   const std::string d = first_diff(gy.as<Y>(), want);
   record(d.empty(), std::string(g_case) + ": " + d);
 }
@@ -155,7 +163,8 @@ void test_vbinary(Isa isa, const Q8VBinaryPair<T>& k, const Q8VBinaryPair<T>& s,
       } else {
         (vec ? s.mul_vv : s.mul_vs)(n, a.data(), b.data(), want.data(), pm);
       }
-      const Guarded gb(b);
+      const std::unique_ptr<Guarded> gbp = guarded(b);
+      const Guarded& gb = *gbp;
       check_run<T, T>(a, n, want, [&](const T* ga, T* gy) {
         if (add) (vec ? k.add_vv : k.add_vs)(n, ga, gb.as<T>(), gy, pa);
         else (vec ? k.mul_vv : k.mul_vs)(n, ga, gb.as<T>(), gy, pm);
@@ -176,8 +185,7 @@ void test_pool(Isa isa, const Q8PoolSet<T>& k, const Q8PoolSet<T>& s, bool naive
     std::vector<const T*> ptrs;
     for (size_t j = 0; j < rows; j++) {
       x.push_back(codes<T>(n));
-      g.push_back(std::make_unique<Guarded>(std::max<size_t>(n, 1)));
-      std::memcpy(g.back()->as<T>(), x.back().data(), n);
+      g.push_back(guarded(x.back()));
       ptrs.push_back(g.back()->as<T>());
     }
     std::vector<T> want_max(n);
@@ -193,7 +201,7 @@ void test_pool(Isa isa, const Q8PoolSet<T>& k, const Q8PoolSet<T>& s, bool naive
       s.vsum(n, rows, ptrs.data(), want_sum.data());
     }
     std::snprintf(g_case, sizeof g_case, "%s q8-pool vmax %s n=%zu k=%zu", isa_name(isa), dt, n, rows);
-    const Guarded ym(std::max<size_t>(n, 1)), ys(std::max<size_t>(n, 1) * 4);
+    const Guarded ym(n), ys(n * 4);
     k.vmax(n, rows, ptrs.data(), ym.as<T>());
     std::string d = first_diff(ym.as<T>(), want_max);
     record(d.empty(), std::string(g_case) + ": " + d);
@@ -239,7 +247,8 @@ void test_lut(Isa isa, U8LutFn fn, U8LutFn scalar, bool naive) {
       for (size_t i = 0; i < n; i++) want[i] = table[x[i]];
     else
       scalar(n, x.data(), table.data(), want.data());
-    const Guarded gt(table);
+    const std::unique_ptr<Guarded> gtp = guarded(table);
+    const Guarded& gt = *gtp;
     check_run<uint8_t, uint8_t>(x, n, want, [&](const uint8_t* gx, uint8_t* gy) { fn(n, gx, gt.as<uint8_t>(), gy); });
   }
 }
