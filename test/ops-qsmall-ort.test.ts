@@ -101,3 +101,45 @@ describe.each(['native', 'wasm'])('quantized small ops: int8kit (%s) vs onnxrunt
         expect(worst).toBeLessThanOrEqual(c.tolerance);
       }, 60_000);
 });
+
+describe.each(['native', 'wasm'])('a QOperator chain in one Session (%s) vs onnxruntime-node', (backend) => {
+  it('QuantizeLinear -> QLinearAdd (broadcast constant) -> QLinearSigmoid -> MaxPool -> QLinearGlobalAveragePool -> DequantizeLinear', async () => {
+    const r = rng(5);
+    const c = 8;
+    const u8 = (v: number): TensorData => ({ dtype: 'uint8', dims: [], data: Uint8Array.of(v) });
+    const initializers = new Map<string, TensorData>([
+      ['s0', f32(0.04)], ['z0', u8(128)], ['b', { dtype: 'uint8', dims: [1, c, 1, 1], data: Uint8Array.from({ length: c }, () => r.int(0, 255)) }],
+      ['sb', f32(0.02)], ['zb', u8(100)], ['sa', f32(0.06)], ['za', u8(120)], ['ss', f32(1 / 256)], ['zs', u8(0)], ['sg', f32(0.003)], ['zg', u8(10)],
+    ]);
+    const ms = 'com.microsoft';
+    const node = (opType: string, domain: string, inputs: string[], out: string, attrs = {}) => ({ name: out, opType, domain, inputs, outputs: [out], attrs });
+    const graph: Graph = {
+      opset: 17,
+      nodes: [
+        node('QuantizeLinear', '', ['x', 's0', 'z0'], 'q'),
+        node('QLinearAdd', ms, ['q', 's0', 'z0', 'b', 'sb', 'zb', 'sa', 'za'], 'a'),
+        node('QLinearSigmoid', ms, ['a', 'sa', 'za', 'ss', 'zs'], 'sig'),
+        node('MaxPool', '', ['sig'], 'mp', { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }),
+        node('QLinearGlobalAveragePool', ms, ['mp', 'ss', 'zs', 'sg', 'zg'], 'gp', { channels_last: 0 }),
+        node('DequantizeLinear', '', ['gp', 'sg', 'zg'], 'y'),
+      ],
+      inputs: [{ name: 'x', type: { dtype: 'float32', shape: [2, c, 15, 15] } }],
+      outputs: [{ name: 'y' }],
+      initializers,
+      valueInfo: new Map(),
+    };
+    const model = graphToOnnx(graph);
+    model.opsetImports.push({ domain: ms, version: 1 });
+    const bytes = writeModel(model);
+    const x = new Tensor('float32', Float32Array.from({ length: 2 * c * 15 * 15 }, () => r.float(-6, 6)), [2, c, 15, 15]);
+    const ref = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
+    const want = (await ref.run({ x: new ort.Tensor('float32', x.data, x.dims) })).y.data as Float32Array;
+    const s = await Session.create(bytes, { backend });
+    const got = (await s.run({ x })).y.data as Float32Array;
+    s.release();
+    const steps = Array.from(got, (v, i) => Math.round(Math.abs(v - want[i]) / Math.fround(0.003)));
+    console.log(`${backend} QOperator chain: ${steps.filter(Boolean).length} of ${steps.length} outputs differ from onnxruntime, by at most ${Math.max(...steps)} step`);
+    expect(got.length).toBe(2 * c);
+    expect(Math.max(...steps)).toBeLessThanOrEqual(1);
+  }, 60_000);
+});

@@ -74,9 +74,9 @@ void q8_avg_pool2d(const Q8PoolSet<T>& k, const Pool2DShape& s, bool include_pad
   ctx.parallel_for(s.planes, 1, [&](size_t begin, size_t end) {
     std::vector<int32_t> acc(s.w);
     std::vector<const T*> rows(s.kh);
-    for (size_t pl = begin; pl < end; pl++) {
-      const T* plane = x + pl * s.h * s.w;
-      T* out = y + pl * s.oh * s.ow;
+    for (size_t i = begin; i < end; i++) {
+      const T* plane = x + i * s.h * s.w;
+      T* out = y + i * s.oh * s.ow;
       for (size_t oy = 0; oy < s.oh; oy++, out += s.ow) {
         const size_t nr = valid_rows(s, plane, oy, &rows);
         if (nr) k.vsum(s.w, nr, rows.data(), acc.data());

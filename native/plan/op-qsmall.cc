@@ -26,8 +26,6 @@ namespace i8k {
 
 namespace {
 
-std::string dims_text(const std::vector<int64_t>& d) { return shape_str(d); }
-
 bool is_q8(DType t) { return t == DType::u8 || t == DType::s8; }
 
 // The input count and that input 0 is a u8 / s8 tensor.
@@ -55,7 +53,7 @@ bool read_scalar(const OpContext& c, size_t i, const char* role, DType dt, float
   if (v->dtype != dt) return c.fail(std::string("expected ") + dtype_name(dt) + " for " + role + " but received " + dtype_name(v->dtype));
   size_t count = 1;
   for (int64_t d : v->dims) count *= size_t(d);
-  if (count != 1) return c.fail(std::string("expected a scalar ") + role + " but received shape " + dims_text(v->dims));
+  if (count != 1) return c.fail(std::string("expected a scalar ") + role + " but received shape " + shape_str(v->dims));
   if (!v->constant || v->data.size() < size_t(dtype_size(dt)))
     return c.fail(std::string("expected a constant ") + role + " (read when the plan is created) but received a run-time value");
   if (scale) {
@@ -72,8 +70,8 @@ bool read_scalar(const OpContext& c, size_t i, const char* role, DType dt, float
 bool expect_output(const OpContext& c, DType dt, const std::vector<int64_t>& dims) {
   const ValueInfo& y = c.output(0);
   if (y.dtype != dt || y.dims != dims)
-    return c.fail(std::string("expected Y of dtype ") + dtype_name(dt) + " and shape " + dims_text(dims) + " but received " +
-                  dtype_name(y.dtype) + " " + dims_text(y.dims));
+    return c.fail(std::string("expected Y of dtype ") + dtype_name(dt) + " and shape " + shape_str(dims) + " but received " +
+                  dtype_name(y.dtype) + " " + shape_str(y.dims));
   return true;
 }
 
@@ -193,7 +191,7 @@ std::unique_ptr<Op> make_qlinear_binary(const OpContext& c, bool add) {
     return nullptr;
   std::vector<int64_t> out;
   if (!broadcast_shape({c.input(0)->dims, b->dims}, &out))
-    return c.fail("expected A and B to broadcast but received " + dims_text(c.input(0)->dims) + " and " + dims_text(b->dims)), nullptr;
+    return c.fail("expected A and B to broadcast but received " + shape_str(c.input(0)->dims) + " and " + shape_str(b->dims)), nullptr;
   if (!expect_output(c, dt, out)) return nullptr;
   if (dt == DType::u8) return make_q8_binary<uint8_t>(c, add, out, sa, za, sb, zb, sy, zy);
   return make_q8_binary<int8_t>(c, add, out, sa, za, sb, zb, sy, zy);
@@ -263,7 +261,7 @@ std::unique_ptr<Op> make_qlinear_global_average_pool(const OpContext& c) {
   size_t size = 1;
   for (size_t i = 2; i < x.dims.size(); i++) size *= size_t(x.dims[i]);
   if (size == 0 || size > kQ8GavgMaxSize)
-    return c.fail("expected 1 to " + std::to_string(kQ8GavgMaxSize) + " elements per channel but received X " + dims_text(x.dims)), nullptr;
+    return c.fail("expected 1 to " + std::to_string(kQ8GavgMaxSize) + " elements per channel but received X " + shape_str(x.dims)), nullptr;
   const Q8GavgParams p{int32_t(zx), sx / sy / float(size), zy};
   const size_t planes = size_t(x.dims[0] * x.dims[1]);
   const Q8PoolKernels& k = *qsmall_config(c.cfg.isa).pool;
@@ -339,7 +337,7 @@ std::unique_ptr<Op> make_qlinear_lookup(const OpContext& c) {
   const ValueInfo* t = c.input(1);
   if (!t || !is_q8(t->dtype) || t->dims != std::vector<int64_t>{256} || !t->constant || t->data.size() != 256)
     return c.fail("expected a constant uint8 or int8 table of shape [256] but received " +
-                  (t ? std::string(t->constant ? "" : "run-time ") + dtype_name(t->dtype) + " " + dims_text(t->dims) : std::string("none"))), nullptr;
+                  (t ? std::string(t->constant ? "" : "run-time ") + dtype_name(t->dtype) + " " + shape_str(t->dims) : std::string("none"))), nullptr;
   if (!expect_output(c, t->dtype, c.input(0)->dims)) return nullptr;
   std::array<uint8_t, 256> table;
   std::memcpy(table.data(), t->data.data(), 256);

@@ -36,7 +36,6 @@ struct Avx2 {
   static I zeroi() { return _mm256_setzero_si256(); }
   static I addi(I a, I b) { return _mm256_add_epi32(a, b); }
   static void storei(int32_t* p, I v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v); }
-  static I loadi(const int32_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
   static int32_t hsum(I v) {
     __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
     s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
@@ -49,13 +48,6 @@ struct Avx2 {
   static void storeb(T* p, B v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v); }
   static B max(B a, B b, uint8_t) { return _mm256_max_epu8(a, b); }
   static B max(B a, B b, int8_t) { return _mm256_max_epi8(a, b); }
-  // Sum of 32 bytes in four 64-bit lanes (psadbw), u8 only.
-  static I sad(B v) { return _mm256_sad_epu8(v, _mm256_setzero_si256()); }
-  static int64_t hsum64(I v) {
-    const __m128i s = _mm_add_epi64(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-    return _mm_cvtsi128_si64(_mm_add_epi64(s, _mm_unpackhi_epi64(s, s)));
-  }
-  static I add64(I a, I b) { return _mm256_add_epi64(a, b); }
 };
 
 }  // namespace i8k::q8simd

@@ -36,7 +36,6 @@ struct Avx512 {
   static I zeroi() { return _mm512_setzero_si512(); }
   static I addi(I a, I b) { return _mm512_add_epi32(a, b); }
   static void storei(int32_t* p, I v) { _mm512_storeu_si512(p, v); }
-  static I loadi(const int32_t* p) { return _mm512_loadu_si512(p); }
   static int32_t hsum(I v) { return _mm512_reduce_add_epi32(v); }
   template <typename T>
   static B loadb(const T* p) { return _mm512_loadu_si512(p); }
@@ -44,9 +43,6 @@ struct Avx512 {
   static void storeb(T* p, B v) { _mm512_storeu_si512(p, v); }
   static B max(B a, B b, uint8_t) { return _mm512_max_epu8(a, b); }
   static B max(B a, B b, int8_t) { return _mm512_max_epi8(a, b); }
-  static I sad(B v) { return _mm512_sad_epu8(v, _mm512_setzero_si512()); }
-  static int64_t hsum64(I v) { return _mm512_reduce_add_epi64(v); }
-  static I add64(I a, I b) { return _mm512_add_epi64(a, b); }
 };
 
 }  // namespace i8k::q8simd

@@ -35,7 +35,6 @@ struct Neon {
   static I zeroi() { return vdupq_n_s32(0); }
   static I addi(I a, I b) { return vaddq_s32(a, b); }
   static void storei(int32_t* p, I v) { vst1q_s32(p, v); }
-  static I loadi(const int32_t* p) { return vld1q_s32(p); }
   static int32_t hsum(I v) { return vaddvq_s32(v); }
   template <typename T>
   static B loadb(const T* p) { return vld1q_u8(reinterpret_cast<const uint8_t*>(p)); }

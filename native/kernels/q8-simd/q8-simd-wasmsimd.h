@@ -35,7 +35,6 @@ struct WasmSimd {
   static I zeroi() { return wasm_i32x4_splat(0); }
   static I addi(I a, I b) { return wasm_i32x4_add(a, b); }
   static void storei(int32_t* p, I v) { wasm_v128_store(p, v); }
-  static I loadi(const int32_t* p) { return wasm_v128_load(p); }
   static int32_t hsum(I v) {
     return (wasm_i32x4_extract_lane(v, 0) + wasm_i32x4_extract_lane(v, 1)) + (wasm_i32x4_extract_lane(v, 2) + wasm_i32x4_extract_lane(v, 3));
   }
