@@ -25,7 +25,7 @@ size_t valid_rows(const Pool2DShape& s, const T* plane, size_t oy, std::vector<c
 size_t q8_pool_row_span(const Pool2DShape& s) { return s.ow == 0 ? 0 : (s.ow - 1) * s.sw + (s.kw - 1) * s.dw + 1; }
 
 template <typename T>
-void q8_max_pool2d(const Q8PoolSet<T>& k, const Pool2DShape& s, const T* x, T* y, const RunContext& ctx) {
+void q8_max_pool2d(const Q8PoolSet<T>& k, Q8EvenFn even, const Pool2DShape& s, const T* x, T* y, const RunContext& ctx) {
   const T lowest = std::numeric_limits<T>::min();
   const size_t span = q8_pool_row_span(s), row_len = std::max(span, s.pl + s.w);
   // Max is separable: vmax over the window's input rows gives one padded row; vmax over kw
@@ -34,7 +34,8 @@ void q8_max_pool2d(const Q8PoolSet<T>& k, const Pool2DShape& s, const T* x, T* y
   const size_t starts = s.ow == 0 ? 0 : (s.ow - 1) * s.sw + 1;
   ctx.parallel_for(s.planes, 1, [&](size_t begin, size_t end) {
     // The padding of `row` is written once and never overwritten: only [pl, pl + w) changes.
-    std::vector<T> row(row_len, lowest), m(s.sw > 1 ? starts : 0);
+    // m: one element more than the starts, as `even` reads 2 * ow.
+    std::vector<T> row(row_len, lowest), m(s.sw > 1 ? starts + 1 : 0);
     std::vector<const T*> rows(s.kh), cols(s.kw);
     T* const t = row.data() + s.pl;
     for (size_t kx = 0; kx < s.kw; kx++) cols[kx] = row.data() + kx * s.dw;
@@ -49,7 +50,8 @@ void q8_max_pool2d(const Q8PoolSet<T>& k, const Pool2DShape& s, const T* x, T* y
           k.vmax(s.ow, s.kw, cols.data(), out);
         } else {
           k.vmax(starts, s.kw, cols.data(), m.data());
-          for (size_t ox = 0; ox < s.ow; ox++) out[ox] = m[ox * s.sw];
+          if (s.sw == 2) even(s.ow, m.data(), out);
+          else for (size_t ox = 0; ox < s.ow; ox++) out[ox] = m[ox * s.sw];
         }
       }
     }
@@ -99,8 +101,8 @@ void q8_avg_pool2d(const Q8PoolSet<T>& k, const Pool2DShape& s, bool include_pad
   });
 }
 
-template void q8_max_pool2d<uint8_t>(const Q8PoolSet<uint8_t>&, const Pool2DShape&, const uint8_t*, uint8_t*, const RunContext&);
-template void q8_max_pool2d<int8_t>(const Q8PoolSet<int8_t>&, const Pool2DShape&, const int8_t*, int8_t*, const RunContext&);
+template void q8_max_pool2d<uint8_t>(const Q8PoolSet<uint8_t>&, Q8EvenFn, const Pool2DShape&, const uint8_t*, uint8_t*, const RunContext&);
+template void q8_max_pool2d<int8_t>(const Q8PoolSet<int8_t>&, Q8EvenFn, const Pool2DShape&, const int8_t*, int8_t*, const RunContext&);
 template void q8_avg_pool2d<uint8_t>(const Q8PoolSet<uint8_t>&, const Pool2DShape&, bool, const Q8AvgPoolParams&,
                                      const uint8_t*, uint8_t*, const RunContext&);
 template void q8_avg_pool2d<int8_t>(const Q8PoolSet<int8_t>&, const Pool2DShape&, bool, const Q8AvgPoolParams&,

@@ -24,8 +24,9 @@ constexpr size_t kQ8PoolMaxRowSpan = size_t(1) << 26;
 // The padded row span max pooling reads (see pool-q8.cc).
 size_t q8_pool_row_span(const Pool2DShape& s);
 
+// even: the kernels' stride-2 pick (Q8PoolKernels::even).
 template <typename T>
-void q8_max_pool2d(const Q8PoolSet<T>& k, const Pool2DShape& s, const T* x, T* y, const RunContext& ctx);
+void q8_max_pool2d(const Q8PoolSet<T>& k, Q8EvenFn even, const Pool2DShape& s, const T* x, T* y, const RunContext& ctx);
 template <typename T>
 void q8_avg_pool2d(const Q8PoolSet<T>& k, const Pool2DShape& s, bool include_pad, const Q8AvgPoolParams& p,
                    const T* x, T* y, const RunContext& ctx);

@@ -80,13 +80,14 @@ bool expect_output(const OpContext& c, DType dt, const std::vector<int64_t>& dim
 template <typename T>
 class Q8MaxPoolOp : public Op {
  public:
-  Q8MaxPoolOp(const Q8PoolSet<T>& k, Pool2DShape s, int32_t x, int32_t y) : k_(k), s_(s), x_(x), y_(y) {}
+  Q8MaxPoolOp(const Q8PoolSet<T>& k, Q8EvenFn even, Pool2DShape s, int32_t x, int32_t y) : k_(k), even_(even), s_(s), x_(x), y_(y) {}
   void run(void* const* b, const RunContext& ctx) const override {
-    q8_max_pool2d(k_, s_, static_cast<const T*>(b[x_]), static_cast<T*>(b[y_]), ctx);
+    q8_max_pool2d(k_, even_, s_, static_cast<const T*>(b[x_]), static_cast<T*>(b[y_]), ctx);
   }
 
  private:
   Q8PoolSet<T> k_;
+  Q8EvenFn even_;
   Pool2DShape s_;
   int32_t x_, y_;
 };
@@ -351,8 +352,8 @@ std::unique_ptr<Op> make_q8_max_pool(const OpContext& c) {
   bool include_pad;
   if (!read_q8_pool(c, true, &s, &include_pad)) return nullptr;
   const Q8PoolKernels& k = *qsmall_config(c.cfg.isa).pool;
-  if (c.input(0)->dtype == DType::u8) return std::make_unique<Q8MaxPoolOp<uint8_t>>(k.u8, s, c.op.inputs[0], c.op.outputs[0]);
-  return std::make_unique<Q8MaxPoolOp<int8_t>>(k.s8, s, c.op.inputs[0], c.op.outputs[0]);
+  if (c.input(0)->dtype == DType::u8) return std::make_unique<Q8MaxPoolOp<uint8_t>>(k.u8, k.even, s, c.op.inputs[0], c.op.outputs[0]);
+  return std::make_unique<Q8MaxPoolOp<int8_t>>(k.s8, k.even, s, c.op.inputs[0], c.op.outputs[0]);
 }
 
 void register_qsmall_ops(OpRegistry& r) {

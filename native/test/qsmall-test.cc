@@ -1,4 +1,4 @@
-// The quantized small kernels (q8-vcvt, q8-vbinary, q8-pool, u8-lut) against their scalar twins,
+// The quantized small kernels (q8-vcvt, q8-vbinary, q8-pool with its stride-2 pick, u8-lut) against their scalar twins,
 // bit for bit, and the scalar twins against naive references written from the definitions in the
 // kernel headers. Lengths cover 0, every tail below a vector, around 1, 2 and 4 vectors and long
 // runs; zero points include 0 / 128 / 255 (u8) and -128 / 0 / 127 (s8); values include the code
@@ -233,6 +233,19 @@ void test_pool(Isa isa, const Q8PoolSet<T>& k, const Q8PoolSet<T>& s, bool naive
   }
 }
 
+void test_even(Isa isa, Q8EvenFn fn, Q8EvenFn scalar, bool naive) {
+  for (size_t n : lengths()) {
+    const std::vector<uint8_t> x = codes<uint8_t>(2 * n);
+    std::snprintf(g_case, sizeof g_case, "%s q8-pool even n=%zu", isa_name(isa), n);
+    std::vector<uint8_t> want(n);
+    if (naive)
+      for (size_t i = 0; i < n; i++) want[i] = x[2 * i];
+    else
+      scalar(n, x.data(), want.data());
+    check_run<uint8_t, uint8_t>(x, n, want, [&](const uint8_t* gx, uint8_t* gy) { fn(n, gx, gy); });
+  }
+}
+
 // ---- u8-lut -------------------------------------------------------------------------------------
 
 void test_lut(Isa isa, U8LutFn fn, U8LutFn scalar, bool naive) {
@@ -266,6 +279,7 @@ void suite(Isa isa, const KernelConfig&, const KernelConfig&) {
     test_vbinary<int8_t>(isa, c.vbinary->s8, s.vbinary->s8, isa == Isa::scalar);
     test_pool<uint8_t>(isa, c.pool->u8, s.pool->u8, isa == Isa::scalar);
     test_pool<int8_t>(isa, c.pool->s8, s.pool->s8, isa == Isa::scalar);
+    test_even(isa, c.pool->even, s.pool->even, isa == Isa::scalar);
     test_lut(isa, c.lut->lut, s.lut->lut, isa == Isa::scalar);
   }
 }

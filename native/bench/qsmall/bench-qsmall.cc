@@ -64,7 +64,7 @@ std::vector<Case> cases() {
       {"requantize u8->u8", kN, [](const QSmallConfig& c, Buffers& b) { c.vcvt->requantize_u8(kN, b.a.data(), b.y.data(), {0.7f, 128.0f, 120.0f}); }, bytes_y(kN)},
       {"qadd u8 (vv)", kN, [](const QSmallConfig& c, Buffers& b) { c.vbinary->u8.add_vv(kN, b.a.data(), b.b.data(), b.y.data(), {128.0f, 0.6f, 120.0f, 0.5f, 125.0f}); }, bytes_y(kN)},
       {"lut u8", kN, [](const QSmallConfig& c, Buffers& b) { c.lut->lut(kN, b.a.data(), b.table.data(), b.y.data()); }, bytes_y(kN)},
-      {"maxpool u8 3x3 s2 64x112x112", 64 * 56 * 56, [mp](const QSmallConfig& c, Buffers& b) { q8_max_pool2d(c.pool->u8, mp, b.a.data(), b.y.data(), RunContext{}); }, bytes_y(64 * 56 * 56)},
+      {"maxpool u8 3x3 s2 64x112x112", 64 * 56 * 56, [mp](const QSmallConfig& c, Buffers& b) { q8_max_pool2d(c.pool->u8, c.pool->even, mp, b.a.data(), b.y.data(), RunContext{}); }, bytes_y(64 * 56 * 56)},
       {"global avgpool u8 1280x7x7", 1280 * 49, [](const QSmallConfig& c, Buffers& b) { c.pool->u8.gavg(1280, 49, b.a.data(), b.y.data(), {128, 0.9f / 49.0f, 120.0f}); }, bytes_y(1280)},
   };
 }

@@ -54,6 +54,15 @@ void gavg(size_t planes, size_t size, const T* x, T* y, const Q8GavgParams& p) {
   }
 }
 
+template <class S>
+void even(size_t n, const void* x, void* y) {
+  const uint8_t* a = static_cast<const uint8_t*>(x);
+  uint8_t* b = static_cast<uint8_t*>(y);
+  size_t i = 0;
+  for (; i + S::WE <= n; i += S::WE) S::even(a + 2 * i, b + i);
+  for (; i < n; i++) b[i] = a[2 * i];
+}
+
 template <class S, typename T>
 constexpr Q8PoolSet<T> pool_set() {
   return {vmax<S, T>, vsum<S, T>, gavg<S, T>};
@@ -61,7 +70,7 @@ constexpr Q8PoolSet<T> pool_set() {
 
 template <class S>
 constexpr Q8PoolKernels pool_kernels(const char* name) {
-  return {name, pool_set<S, uint8_t>(), pool_set<S, int8_t>()};
+  return {name, even<S>, pool_set<S, uint8_t>(), pool_set<S, int8_t>()};
 }
 
 }  // namespace i8k::q8simd

@@ -30,9 +30,15 @@ void gavg(size_t planes, size_t size, const T* x, T* y, const Q8GavgParams& p) {
   }
 }
 
+void even(size_t n, const void* x, void* y) {
+  const uint8_t* a = static_cast<const uint8_t*>(x);
+  uint8_t* b = static_cast<uint8_t*>(y);
+  for (size_t i = 0; i < n; i++) b[i] = a[2 * i];
+}
+
 }  // namespace
 
-const Q8PoolKernels q8_pool_scalar = {"scalar", {vmax<uint8_t>, vsum<uint8_t>, gavg<uint8_t>},
+const Q8PoolKernels q8_pool_scalar = {"scalar", even, {vmax<uint8_t>, vsum<uint8_t>, gavg<uint8_t>},
                                       {vmax<int8_t>, vsum<int8_t>, gavg<int8_t>}};
 
 }  // namespace i8k

@@ -2,6 +2,7 @@
 // windows into rows of pointers):
 //   vmax: y[i] = max over j < k of x[j][i]                  (u8 or s8)
 //   vsum: y[i] = sum over j < k of x[j][i], in int32         (u8 or s8)
+//   even: y[i] = x[2 * i] for i < n; x holds 2n bytes         (stride-2 pooling picks its windows)
 //   gavg: per plane p of `size` elements, with s = sum of the plane in int32,
 //         y[p] = saturate(nearbyint(float(s - size * x_zp) * multiplier) + y_zp)
 //         multiplier = x_scale / y_scale / size, computed by the op in float32.
@@ -27,6 +28,7 @@ template <typename T>
 using Q8VMaxFn = void (*)(size_t n, size_t k, const T* const* x, T* y);
 template <typename T>
 using Q8VSumFn = void (*)(size_t n, size_t k, const T* const* x, int32_t* y);
+using Q8EvenFn = void (*)(size_t n, const void* x, void* y);
 template <typename T>
 using Q8GavgFn = void (*)(size_t planes, size_t size, const T* x, T* y, const Q8GavgParams& p);
 
@@ -39,6 +41,7 @@ struct Q8PoolSet {
 
 struct Q8PoolKernels {
   const char* name;
+  Q8EvenFn even;
   Q8PoolSet<uint8_t> u8;
   Q8PoolSet<int8_t> s8;
 };

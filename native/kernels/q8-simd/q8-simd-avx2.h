@@ -48,6 +48,14 @@ struct Avx2 {
   static void storeb(T* p, B v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v); }
   static B max(B a, B b, uint8_t) { return _mm256_max_epu8(a, b); }
   static B max(B a, B b, int8_t) { return _mm256_max_epi8(a, b); }
+  // The even bytes of x[0, 2 * WE) to y[0, WE): clear the odd bytes, pack the 16-bit lanes
+  // (per 128-bit half), join the halves.
+  static constexpr size_t WE = 16;
+  static void even(const void* x, void* y) {
+    const __m256i v = _mm256_and_si256(_mm256_loadu_si256(static_cast<const __m256i*>(x)), _mm256_set1_epi16(0xFF));
+    const __m256i p = _mm256_permute4x64_epi64(_mm256_packus_epi16(v, v), 0x08);
+    _mm_storeu_si128(static_cast<__m128i*>(y), _mm256_castsi256_si128(p));
+  }
 };
 
 }  // namespace i8k::q8simd

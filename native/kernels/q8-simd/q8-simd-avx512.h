@@ -43,6 +43,11 @@ struct Avx512 {
   static void storeb(T* p, B v) { _mm512_storeu_si512(p, v); }
   static B max(B a, B b, uint8_t) { return _mm512_max_epu8(a, b); }
   static B max(B a, B b, int8_t) { return _mm512_max_epi8(a, b); }
+  // The even bytes of x[0, 2 * WE) to y[0, WE): vpmovwb keeps the low byte of each 16-bit lane.
+  static constexpr size_t WE = 32;
+  static void even(const void* x, void* y) {
+    _mm256_storeu_si256(static_cast<__m256i*>(y), _mm512_cvtepi16_epi8(_mm512_loadu_si512(x)));
+  }
 };
 
 }  // namespace i8k::q8simd

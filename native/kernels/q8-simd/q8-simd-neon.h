@@ -42,6 +42,9 @@ struct Neon {
   static void storeb(T* p, B v) { vst1q_u8(reinterpret_cast<uint8_t*>(p), v); }
   static B max(B a, B b, uint8_t) { return vmaxq_u8(a, b); }
   static B max(B a, B b, int8_t) { return vreinterpretq_u8_s8(vmaxq_s8(vreinterpretq_s8_u8(a), vreinterpretq_s8_u8(b))); }
+  // The even bytes of x[0, 2 * WE) to y[0, WE): ld2 deinterleaves.
+  static constexpr size_t WE = 16;
+  static void even(const void* x, void* y) { vst1q_u8(static_cast<uint8_t*>(y), vld2q_u8(static_cast<const uint8_t*>(x)).val[0]); }
 };
 
 }  // namespace i8k::q8simd

@@ -44,6 +44,14 @@ struct WasmSimd {
   static void storeb(T* p, B v) { wasm_v128_store(p, v); }
   static B max(B a, B b, uint8_t) { return wasm_u8x16_max(a, b); }
   static B max(B a, B b, int8_t) { return wasm_i8x16_max(a, b); }
+  // The even bytes of x[0, 2 * WE) to y[0, WE).
+  static constexpr size_t WE = 8;
+  static void even(const void* x, void* y) {
+    const v128_t v = wasm_v128_load(x);
+    const v128_t e = wasm_i8x16_shuffle(v, v, 0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14);
+    const uint64_t t = uint64_t(wasm_i64x2_extract_lane(e, 0));
+    std::memcpy(y, &t, 8);
+  }
 };
 
 }  // namespace i8k::q8simd
