@@ -9,6 +9,7 @@
 #include "../ops/matmul-f32.h"
 #include "../ops/pool-f32.h"
 #include "op-factory.h"
+#include "op-qsmall.h"
 
 namespace i8k {
 
@@ -365,30 +366,44 @@ class PoolOp : public Op {
   int32_t x_, y_;
 };
 
+}  // namespace
+
+// X's rank (3 or 4) is checked by the caller; Y's dims are returned for it to check.
+bool read_pool2d(const OpContext& c, const ValueInfo& x, bool max, Pool2DShape* s, std::vector<int64_t>* ydims, bool* include_pad) {
+  int64_t ceil_mode, include = 0, storage_order = 0;
+  if (!c.int_attr("ceil_mode", 0, &ceil_mode)) return false;
+  if (max ? !c.int_attr("storage_order", 0, &storage_order) : !c.int_attr("count_include_pad", 0, &include))
+    return false;
+  if ((ceil_mode != 0 && ceil_mode != 1) || (include != 0 && include != 1) || (storage_order != 0 && storage_order != 1))
+    return c.fail("expected attributes ceil_mode, count_include_pad and storage_order to be 0 or 1");
+  Window win;
+  const std::vector<int64_t> in(x.dims.begin() + 2, x.dims.end());
+  if (!read_window(c, in, {}, ceil_mode != 0, true, &win)) return false;
+  *ydims = {x.dims[0], x.dims[1]};
+  ydims->insert(ydims->end(), win.out.begin(), win.out.end());
+  const size_t o = in.size() == 1 ? 1 : 0;
+  auto ax = [&](const std::vector<int64_t>& v, size_t i, int64_t def) { return i < o ? size_t(def) : at(v, i - o, def); };
+  *s = {size_t(x.dims[0] * x.dims[1]), ax(in, 0, 1), ax(in, 1, 1), ax(win.out, 0, 1), ax(win.out, 1, 1),
+        ax(win.kernel, 0, 1), ax(win.kernel, 1, 1), ax(win.strides, 0, 1), ax(win.strides, 1, 1),
+        ax(win.dilations, 0, 1), ax(win.dilations, 1, 1), ax(win.pads_begin, 0, 0), ax(win.pads_begin, 1, 0),
+        ax(win.pads_end, 0, 0), ax(win.pads_end, 1, 0)};
+  *include_pad = include != 0;
+  return true;
+}
+
+namespace {
+
 std::unique_ptr<Op> make_pool(const OpContext& c, bool max) {
   if (max && c.op.outputs.size() == 2)
     return c.fail("expected 1 output (the optional Indices output of MaxPool is not supported) but received 2"), nullptr;
   if (!expect_counts(c, 1, 1, 1, "X")) return nullptr;
   const ValueInfo* x = c.input(0);
+  if (max && x && (x->dtype == DType::u8 || x->dtype == DType::s8)) return make_q8_max_pool(c);  // op-qsmall.cc
   if (!expect_rank(c, x, "X", 3, 4)) return nullptr;
-  int64_t ceil_mode, include_pad = 0, storage_order = 0;
-  if (!c.int_attr("ceil_mode", 0, &ceil_mode)) return nullptr;
-  if (max ? !c.int_attr("storage_order", 0, &storage_order) : !c.int_attr("count_include_pad", 0, &include_pad))
-    return nullptr;
-  if ((ceil_mode != 0 && ceil_mode != 1) || (include_pad != 0 && include_pad != 1) || (storage_order != 0 && storage_order != 1))
-    return c.fail("expected attributes ceil_mode, count_include_pad and storage_order to be 0 or 1"), nullptr;
-  Window win;
-  const std::vector<int64_t> in(x->dims.begin() + 2, x->dims.end());
-  if (!read_window(c, in, {}, ceil_mode != 0, true, &win)) return nullptr;
-  std::vector<int64_t> ydims{x->dims[0], x->dims[1]};
-  ydims.insert(ydims.end(), win.out.begin(), win.out.end());
-  if (!expect_shape(c, c.output(0), "Y", ydims)) return nullptr;
-  const size_t o = in.size() == 1 ? 1 : 0;
-  auto ax = [&](const std::vector<int64_t>& v, size_t i, int64_t def) { return i < o ? size_t(def) : at(v, i - o, def); };
-  Pool2DShape s{size_t(x->dims[0] * x->dims[1]), ax(in, 0, 1), ax(in, 1, 1), ax(win.out, 0, 1), ax(win.out, 1, 1),
-                ax(win.kernel, 0, 1), ax(win.kernel, 1, 1), ax(win.strides, 0, 1), ax(win.strides, 1, 1),
-                ax(win.dilations, 0, 1), ax(win.dilations, 1, 1), ax(win.pads_begin, 0, 0), ax(win.pads_begin, 1, 0),
-                ax(win.pads_end, 0, 0), ax(win.pads_end, 1, 0)};
+  Pool2DShape s;
+  std::vector<int64_t> ydims;
+  bool include_pad;
+  if (!read_pool2d(c, *x, max, &s, &ydims, &include_pad) || !expect_shape(c, c.output(0), "Y", ydims)) return nullptr;
   const PoolKind kind = max ? PoolKind::max : include_pad ? PoolKind::average_include_pad : PoolKind::average;
   return std::make_unique<PoolOp>(kind, s, c.op.inputs[0], c.op.outputs[0]);
 }

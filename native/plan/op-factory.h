@@ -61,5 +61,6 @@ void register_layout_ops(OpRegistry& r);       // op-layout.cc: data movement (C
 void register_quant_ops(OpRegistry& r);        // op-quant.cc: QuantizeLinear, DequantizeLinear
 void register_qconv_ops(OpRegistry& r);        // op-qconv.cc: QLinearConv
 void register_qnnpack_ops(OpRegistry& r);      // op-qnnpack.cc: QnnpackConv, QnnpackMatMul (u8 x u8)
+void register_qsmall_ops(OpRegistry& r);       // op-qsmall.cc: QLinearAdd, QLinearMul, QLinear pools, QLinear lookups
 
 }  // namespace i8k

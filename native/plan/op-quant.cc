@@ -1,12 +1,13 @@
 // Plan ops of the quantization family (see op-factory.h): ONNX QuantizeLinear and DequantizeLinear,
 // per tensor or per axis. They make a QDQ model runnable as a float simulation of its integer
-// arithmetic (the INT8 runtime fuses them into INT8 ops instead).
+// arithmetic (the INT8 runtime fuses them into INT8 ops instead). Runs of elements sharing one
+// channel's parameters go through the q8-vcvt kernels (qsmall-config.h), bit-identical on every ISA.
 //   QuantizeLinear:   y = saturate(round_half_even(x / y_scale) + y_zero_point), u8 or s8
 //   DequantizeLinear: y = (x - x_zero_point) * x_scale, from u8, s8 or s32
-#include <cmath>
-#include <limits>
+#include <algorithm>
 #include <cstring>
 #include <string>
+#include "../config/qsmall-config.h"
 #include "../ops/elementwise.h"
 #include "op-factory.h"
 
@@ -56,52 +57,64 @@ bool check_params(const OpContext& c, const ValueInfo& x, const char* scale_role
   return true;
 }
 
+// Calls fn(begin, end, channel) for the runs of [begin, end) that share one channel's parameters.
+template <typename F>
+void channel_runs(const Layout& l, size_t begin, size_t end, F&& fn) {
+  const size_t inner = l.channels == 1 ? l.n : l.inner;  // per tensor: one run
+  while (begin < end) {
+    const size_t run = begin / inner, stop = std::min(end, (run + 1) * inner);
+    fn(begin, stop, run % l.channels);
+    begin = stop;
+  }
+}
+
+// The q8-vcvt kernels (q8-vcvt.h): nearbyint rounds half to even; NaN goes to the lowest code.
 template <typename Q>
 class QuantizeOp : public Op {
  public:
-  QuantizeOp(Layout l, InputRef x, InputRef s, InputRef zp, int32_t y) : l_(l), x_(std::move(x)), s_(std::move(s)), zp_(std::move(zp)), y_(y) {}
+  using Fn = void (*)(size_t, const float*, Q*, const Q8QuantizeParams&);
+  QuantizeOp(Fn fn, Layout l, InputRef x, InputRef s, InputRef zp, int32_t y) : fn_(fn), l_(l), x_(std::move(x)), s_(std::move(s)), zp_(std::move(zp)), y_(y) {}
   void run(void* const* b, const RunContext& ctx) const override {
     const float* x = static_cast<const float*>(x_.get(b));
     const float* s = static_cast<const float*>(s_.get(b));
     const Q* zp = zp_.absent() ? nullptr : static_cast<const Q*>(zp_.get(b));
     Q* y = static_cast<Q*>(b[y_]);
-    constexpr float lo = float(std::numeric_limits<Q>::min()), hi = float(std::numeric_limits<Q>::max());
     ctx.parallel_for(l_.n, kElementGrain, [&](size_t begin, size_t end) {
-      for (size_t i = begin; i < end; i++) {
-        const size_t ch = (i / l_.inner) % l_.channels;
-        // nearbyint rounds half to even in the default rounding mode; NaN goes to the lowest code.
-        float v = std::nearbyint(x[i] / s[ch]) + (zp ? float(zp[ch]) : 0.0f);
-        v = v >= lo ? (v <= hi ? v : hi) : lo;
-        y[i] = Q(v);
-      }
+      channel_runs(l_, begin, end, [&](size_t i, size_t stop, size_t ch) {
+        fn_(stop - i, x + i, y + i, {s[ch], zp ? float(zp[ch]) : 0.0f});
+      });
     });
   }
 
  private:
+  Fn fn_;
   Layout l_;
   InputRef x_, s_, zp_;
   int32_t y_;
 };
 
+// u8 and s8 through the q8-vcvt kernels ((float(x) - zp) * scale, exact subtraction), s32 here.
 template <typename Q>
 class DequantizeOp : public Op {
  public:
-  DequantizeOp(Layout l, InputRef x, InputRef s, InputRef zp, int32_t y) : l_(l), x_(std::move(x)), s_(std::move(s)), zp_(std::move(zp)), y_(y) {}
+  using Fn = void (*)(size_t, const Q*, float*, const Q8DequantizeParams&);
+  DequantizeOp(Fn fn, Layout l, InputRef x, InputRef s, InputRef zp, int32_t y) : fn_(fn), l_(l), x_(std::move(x)), s_(std::move(s)), zp_(std::move(zp)), y_(y) {}
   void run(void* const* b, const RunContext& ctx) const override {
     const Q* x = static_cast<const Q*>(x_.get(b));
     const float* s = static_cast<const float*>(s_.get(b));
     const Q* zp = zp_.absent() ? nullptr : static_cast<const Q*>(zp_.get(b));
     float* y = static_cast<float*>(b[y_]);
     ctx.parallel_for(l_.n, kElementGrain, [&](size_t begin, size_t end) {
-      for (size_t i = begin; i < end; i++) {
-        const size_t ch = (i / l_.inner) % l_.channels;
-        // In int64 so that s32 - zp cannot overflow; exact in float for 8-bit codes.
-        y[i] = float(int64_t(x[i]) - (zp ? int64_t(zp[ch]) : 0)) * s[ch];
-      }
+      channel_runs(l_, begin, end, [&](size_t i, size_t stop, size_t ch) {
+        if (fn_) return fn_(stop - i, x + i, y + i, {s[ch], zp ? float(zp[ch]) : 0.0f});
+        // In int64 so that s32 - zp cannot overflow.
+        for (; i < stop; i++) y[i] = float(int64_t(x[i]) - (zp ? int64_t(zp[ch]) : 0)) * s[ch];
+      });
     });
   }
 
  private:
+  Fn fn_;
   Layout l_;
   InputRef x_, s_, zp_;
   int32_t y_;
@@ -118,8 +131,9 @@ std::unique_ptr<Op> make_quantize(const OpContext& c) {
   if (qt != DType::u8 && qt != DType::s8) return c.fail(std::string("expected uint8 or int8 for y_zero_point but received ") + dtype_name(qt)), nullptr;
   if (y.dtype != qt || y.dims != x.dims) return c.fail(std::string("expected Y of X's shape with dtype ") + dtype_name(qt)), nullptr;
   auto ref = [&](size_t i) { return i < c.op.inputs.size() ? input_ref(c.values, c.op.inputs[i]) : InputRef{}; };
-  if (qt == DType::u8) return std::make_unique<QuantizeOp<uint8_t>>(l, ref(0), ref(1), ref(2), c.op.outputs[0]);
-  return std::make_unique<QuantizeOp<int8_t>>(l, ref(0), ref(1), ref(2), c.op.outputs[0]);
+  const Q8VCvtKernels& k = *qsmall_config(c.cfg.isa).vcvt;
+  if (qt == DType::u8) return std::make_unique<QuantizeOp<uint8_t>>(k.quantize_u8, l, ref(0), ref(1), ref(2), c.op.outputs[0]);
+  return std::make_unique<QuantizeOp<int8_t>>(k.quantize_s8, l, ref(0), ref(1), ref(2), c.op.outputs[0]);
 }
 
 std::unique_ptr<Op> make_dequantize(const OpContext& c) {
@@ -134,9 +148,10 @@ std::unique_ptr<Op> make_dequantize(const OpContext& c) {
   const ValueInfo& y = c.output(0);
   if (y.dtype != DType::f32 || y.dims != x.dims) return c.fail("expected float32 Y of X's shape"), nullptr;
   auto ref = [&](size_t i) { return i < c.op.inputs.size() ? input_ref(c.values, c.op.inputs[i]) : InputRef{}; };
-  if (x.dtype == DType::u8) return std::make_unique<DequantizeOp<uint8_t>>(l, ref(0), ref(1), ref(2), c.op.outputs[0]);
-  if (x.dtype == DType::s8) return std::make_unique<DequantizeOp<int8_t>>(l, ref(0), ref(1), ref(2), c.op.outputs[0]);
-  return std::make_unique<DequantizeOp<int32_t>>(l, ref(0), ref(1), ref(2), c.op.outputs[0]);
+  const Q8VCvtKernels& k = *qsmall_config(c.cfg.isa).vcvt;
+  if (x.dtype == DType::u8) return std::make_unique<DequantizeOp<uint8_t>>(k.dequantize_u8, l, ref(0), ref(1), ref(2), c.op.outputs[0]);
+  if (x.dtype == DType::s8) return std::make_unique<DequantizeOp<int8_t>>(k.dequantize_s8, l, ref(0), ref(1), ref(2), c.op.outputs[0]);
+  return std::make_unique<DequantizeOp<int32_t>>(nullptr, l, ref(0), ref(1), ref(2), c.op.outputs[0]);
 }
 
 }  // namespace

@@ -23,6 +23,7 @@ const OpRegistry& registry() {
     register_quant_ops(out);
     register_qconv_ops(out);
     register_qnnpack_ops(out);
+    register_qsmall_ops(out);
     return out;
   }();
   return r;

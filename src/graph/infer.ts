@@ -271,3 +271,19 @@ RULES.QLinearConv = (c) => {
   return [{ dtype: y?.dtype ?? 'uint8', shape: [x.shape[0], w.shape[0], ...spatial(c, x, kernel)] }];
 };
 RULES.GlobalMaxPool = RULES.GlobalAveragePool;
+
+// ---- Quantized small ops: onnxruntime's com.microsoft QOperator contrib ops (u8 / s8, scales and
+// zero points as scalar inputs) and int8kit's QLinearLookup (X, a 256-entry table). Y has X's
+// dtype (QLinearLookup: the table's); NCHW only, as the plan ops.
+/** com.microsoft ops int8kit runs (specialize accepts the domain for these). */
+export const COM_MICROSOFT_OPS = new Set(['QLinearAdd', 'QLinearMul', 'QLinearAveragePool', 'QLinearGlobalAveragePool', 'QLinearSigmoid', 'QLinearLeakyRelu']);
+const qlinearBinary: Rule = (c) => [{ dtype: input(c).dtype, shape: broadcast(input(c).shape, input(c, 3).shape) }];
+Object.assign(RULES, {
+  QLinearAdd: qlinearBinary,
+  QLinearMul: qlinearBinary,
+  QLinearAveragePool: RULES.MaxPool,
+  QLinearGlobalAveragePool: RULES.GlobalAveragePool,
+  QLinearSigmoid: same,
+  QLinearLeakyRelu: same,
+  QLinearLookup: (c) => [{ dtype: input(c, 1).dtype, shape: input(c).shape }],
+} satisfies Record<string, Rule>);

@@ -3,7 +3,7 @@
 // which is what plans need.
 import { InvalidGraphError, UnsupportedOpError } from '../errors';
 import { fold } from './fold';
-import { RULES, type InferContext } from './infer';
+import { COM_MICROSOFT_OPS, RULES, type InferContext } from './infer';
 import type { Graph, Node, StaticType, TensorData } from './ir';
 import { NeedsConstant, ShapeError } from './shape-util';
 
@@ -75,7 +75,7 @@ export function specialize(g: Graph, inputs: Map<string, StaticType>, bound = ne
   for (const [name, t] of g.initializers) types.set(name, { dtype: t.dtype, shape: t.dims });
   const nodes: Node[] = [];
   for (const n of topoSort(g)) {
-    if (n.domain && n.domain !== 'ai.onnx')
+    if (n.domain && n.domain !== 'ai.onnx' && !(n.domain === 'com.microsoft' && COM_MICROSOFT_OPS.has(n.opType)))
       throw new UnsupportedOpError(`Unsupported op: ${where(n)} in domain ${n.domain} (opset ${g.opset})`);
     const rule = RULES[n.opType];
     if (!rule) throw new UnsupportedOpError(`Unsupported op: ${where(n)} (opset ${g.opset}) has no int8kit implementation`);

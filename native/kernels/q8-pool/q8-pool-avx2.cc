@@ -1,0 +1,8 @@
+// The quantized pooling blocks for this ISA (q8-pool-impl.h over q8-simd-avx2.h).
+#include "../q8-simd/q8-no-contract.h"
+#include "../q8-simd/q8-simd-avx2.h"
+#include "q8-pool-impl.h"
+
+namespace i8k {
+const Q8PoolKernels q8_pool_avx2 = q8simd::pool_kernels<q8simd::Avx2>("avx2");
+}  // namespace i8k
