@@ -7,7 +7,9 @@ namespace {
 #define I8K_F32(name, conv, MR, NR, isa) \
   constexpr F32GemmConfig name##_cfg{#name, name, conv, MR, NR};
 #define I8K_U8S8(name, MR, NR, KR, isa) \
-  constexpr U8S8GemmConfig name##_cfg{#name, name, name##_pack, name##_panel_bytes, MR, NR, KR};
+  constexpr U8S8GemmConfig name##_cfg{#name, name, name##_pack, name##_panel_bytes, \
+                                      MR, NR, KR, name##_acc};                 \
+  static_assert(MR * NR <= kMaxU8S8Tile, "qgemm's accumulator tile is too small for " #name);
 
 I8K_F32(f32_gemm_4x8_scalar, f32_convgemm_4x8_scalar, 4, 8, scalar)
 I8K_U8S8(u8s8_gemm_4x8_scalar, 4, 8, 1, scalar)

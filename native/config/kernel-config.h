@@ -22,6 +22,9 @@ struct U8S8GemmConfig {
   U8S8PackPanel pack;
   U8S8PanelBytes panel_bytes;
   uint32_t mr, nr, kr;
+  // The raw-accumulator entry of the same tile and packing, for the s32 / f32 / zero-point output
+  // stages of u8s8-output.h (QLinearMatMul, MatMulInteger, ConvInteger).
+  U8S8GemmAccUkernel acc;
 };
 
 struct KernelConfig {

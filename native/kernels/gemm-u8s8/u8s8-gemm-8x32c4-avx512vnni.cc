@@ -50,22 +50,16 @@ void u8s8_gemm_8x32c4_avx512vnni_pack(size_t k, size_t nvalid, const int8_t* b, 
     for (size_t n = 0; n < nvalid; n++) w[(kk / KR * NR + n) * KR + kk % KR] = b[kk * ldb + n];
 }
 
-void u8s8_gemm_8x32c4_avx512vnni(size_t mr, size_t nr, size_t k, const uint8_t* a,
-                                 size_t a_stride, const void* w, const int32_t* bias,
-                                 const float* scale, uint8_t* y, size_t y_stride,
-                                 const RequantParams* p) {
+namespace {
+// acc[i][*] += the dot products of rows i < mr of A with the panel (rows past mr repeat row mr - 1).
+inline void dot_tile(size_t mr, size_t k, const uint8_t* a, size_t a_stride, const void* w,
+                     __m512i (&acc)[MR][2]) {
   // Rows past mr alias the last valid row (as in XNNPACK): the loop stays branch free and never
   // reads a row the caller did not hand us; their results are simply not stored.
   const uint8_t* ap[MR];
   ap[0] = a;
 #pragma GCC unroll 8
   for (size_t i = 1; i < MR; i++) ap[i] = i < mr ? ap[i - 1] + a_stride : ap[i - 1];
-
-  __m512i acc[MR][2];
-  const __m512i vb0 = _mm512_loadu_si512(bias);
-  const __m512i vb1 = _mm512_loadu_si512(bias + 16);
-#pragma GCC unroll 8
-  for (size_t i = 0; i < MR; i++) acc[i][0] = vb0, acc[i][1] = vb1;
 
   // Indexed addressing (ap[i] + kk) spares eight pointer increments per group: the loop body is
   // 30 instructions for 16 vpdpbusd, so the front end keeps up even at two vpdpbusd per cycle.
@@ -82,6 +76,33 @@ void u8s8_gemm_8x32c4_avx512vnni(size_t mr, size_t nr, size_t k, const uint8_t* 
       acc[i][1] = _mm512_dpbusd_epi32(acc[i][1], va, w1);
     }
   }
+}
+}  // namespace
+
+void u8s8_gemm_8x32c4_avx512vnni_acc(size_t mr, size_t k, const uint8_t* a, size_t a_stride,
+                                     const void* w, int32_t* tile) {
+  __m512i acc[MR][2];
+#pragma GCC unroll 8
+  for (size_t i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_si512();
+  dot_tile(mr, k, a, a_stride, w, acc);
+#pragma GCC unroll 8
+  for (size_t i = 0; i < MR; i++) {
+    if (i >= mr) break;
+    _mm512_storeu_si512(tile + i * NR, acc[i][0]);
+    _mm512_storeu_si512(tile + i * NR + 16, acc[i][1]);
+  }
+}
+
+void u8s8_gemm_8x32c4_avx512vnni(size_t mr, size_t nr, size_t k, const uint8_t* a,
+                                 size_t a_stride, const void* w, const int32_t* bias,
+                                 const float* scale, uint8_t* y, size_t y_stride,
+                                 const RequantParams* p) {
+  __m512i acc[MR][2];
+  const __m512i vb0 = _mm512_loadu_si512(bias);
+  const __m512i vb1 = _mm512_loadu_si512(bias + 16);
+#pragma GCC unroll 8
+  for (size_t i = 0; i < MR; i++) acc[i][0] = vb0, acc[i][1] = vb1;
+  dot_tile(mr, k, a, a_stride, w, acc);
 
   const __m512 s0 = _mm512_loadu_ps(scale);
   const __m512 s1 = _mm512_loadu_ps(scale + 16);

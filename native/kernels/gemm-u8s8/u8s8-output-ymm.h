@@ -75,5 +75,16 @@ inline void store_tile16(const __m256i (&acc)[MR][2], size_t mr, size_t nr, cons
   }
 }
 
+// Stores rows i < mr of an MR x 16 int32 tile (the _acc entry points) into tile[i * 16 + j].
+template <size_t MR>
+inline void store_acc_tile16(const __m256i (&acc)[MR][2], size_t mr, int32_t* tile) {
+#pragma GCC unroll 6
+  for (size_t i = 0; i < MR; i++) {
+    if (i >= mr) break;
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(tile + i * 16), acc[i][0]);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(tile + i * 16 + 8), acc[i][1]);
+  }
+}
+
 }  // namespace
 }  // namespace i8k
