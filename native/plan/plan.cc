@@ -21,6 +21,7 @@ const OpRegistry& registry() {
     register_conv_ops(out);
     register_layout_ops(out);
     register_quant_ops(out);
+    register_qmatmul_ops(out);
     return out;
   }();
   return r;
