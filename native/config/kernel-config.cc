@@ -20,6 +20,7 @@ I8K_U8S8(u8s8_gemm_4x16c2_avx2, 4, 16, 2, avx2)
 I8K_U8S8(u8s8_gemm_6x16c4_avxvnni, 6, 16, 4, avxvnni)
 I8K_U8S8(u8s8_gemm_6x16c4_avxvnni_evex, 6, 16, 4, avxvnni_evex)
 I8K_U8S8(u8s8_gemm_8x32c4_avx512vnni, 8, 32, 4, avx512vnni)
+I8K_U8S8(u8s8_gemm_6x16c4_avx2_rr, 6, 16, 4, avx2)
 #endif
 #if defined(__wasm_simd128__)
 I8K_F32(f32_gemm_4x16_wasmsimd, f32_convgemm_4x16_wasmsimd, 4, 16, wasmsimd)
@@ -84,6 +85,14 @@ const KernelConfig* kernel_config(Isa isa, std::string* why_not) {
   if (!cfg && reason.empty()) reason = std::string(isa_name(isa)) + " is not built in this binary";
   if (why_not) *why_not = reason;
   return cfg;
+}
+
+const U8S8GemmConfig* u8s8_reduce_range_config(Isa isa) {
+#if defined(__x86_64__) || defined(__i386__)
+  if (isa == Isa::avx2 && kernel_config(isa, nullptr)) return &u8s8_gemm_6x16c4_avx2_rr_cfg;
+#endif
+  (void)isa;
+  return nullptr;
 }
 
 Isa default_isa(std::string* error) {

@@ -33,6 +33,11 @@ struct KernelConfig {
   U8S8GemmConfig u8s8_gemm;
 };
 
+// The u8 x s8 kernel for reduce_range weights (every packed weight in [-64, 63]) on an ISA where
+// one is faster than the exact kernel of KernelConfig (AVX2: vpmaddubsw, see
+// u8s8-gemm-6x16c4-avx2-rr.cc); nullptr elsewhere. Only for weights checked to be 7-bit.
+const U8S8GemmConfig* u8s8_reduce_range_config(Isa isa);
+
 // nullptr when the ISA is not usable here; *why_not then says why.
 const KernelConfig* kernel_config(Isa isa, std::string* why_not);
 // The best ISA this CPU supports, or the one forced by the INT8KIT_ISA environment variable.

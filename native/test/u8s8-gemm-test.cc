@@ -24,14 +24,14 @@ struct U8S8Problem {
   std::string qstr;
 };
 
-U8S8Problem make_u8s8(size_t m, size_t n, size_t k) {
+U8S8Problem make_u8s8(size_t m, size_t n, size_t k, int b_lo = -128, int b_hi = 127) {
   U8S8Problem p;
   p.m = m, p.n = n, p.k = k;
   p.a.resize(m * k);
   p.b.resize(k * n);
   p.bias.resize(n);
   for (auto& x : p.a) x = uint8_t(irand(0, 255));
-  for (auto& x : p.b) x = int8_t(irand(-128, 127));
+  for (auto& x : p.b) x = int8_t(pick({b_lo, b_hi, irand(b_lo, b_hi)}));
   const int32_t a_zp = irand(0, 4) == 0 ? irand(0, 255) : pick({0, 128, 255});
   // Typical |acc| for this K, to put the outputs in range rather than always saturated.
   const double acc_rms = std::sqrt(double(k)) * (a_zp == 128 ? 74.0 : 147.0) * 74.0;
@@ -113,15 +113,14 @@ std::vector<uint8_t> naive_u8s8(const U8S8Problem& p) {
 
 // ---- operator tests ---------------------------------------------------------------------------
 
-void test_u8s8_ops(const KernelConfig& cfg, const KernelConfig& scalar) {
-  const bool is_scalar = &cfg == &scalar;
+void test_u8s8_ops(const U8S8GemmConfig& c, const KernelConfig& scalar, int b_lo = -128, int b_hi = 127) {
+  const bool is_scalar = &c == &scalar.u8s8_gemm;
   KSource ks;
   {
-    const U8S8GemmConfig& c = cfg.u8s8_gemm;
     for (size_t m = 1; m <= 3 * c.mr + 1; m++)
       for (size_t n = 1; n <= 3 * c.nr + 1; n++) {
         const size_t k = ks.next();
-        const U8S8Problem p = make_u8s8(m, n, k);
+        const U8S8Problem p = make_u8s8(m, n, k, b_lo, b_hi);
         std::snprintf(g_case, sizeof g_case, "%s U8S8Gemm %s (%s)", c.name,
                       shape_str(m, n, k).c_str(), p.qstr.c_str());
         const auto y = run_u8s8(c, p);
@@ -133,7 +132,7 @@ void test_u8s8_ops(const KernelConfig& cfg, const KernelConfig& scalar) {
 }
 
 
-void test_u8s8_ukernel(const U8S8GemmConfig& c) {
+void test_u8s8_ukernel(const U8S8GemmConfig& c, int b_lo = -128, int b_hi = 127) {
   const size_t MR = c.mr, NR = c.nr, KR = c.kr;
   for (size_t k : ukernel_ks(KR))
     for (size_t mr = 1; mr <= MR; mr++)
@@ -147,7 +146,7 @@ void test_u8s8_ukernel(const U8S8GemmConfig& c) {
           for (size_t kk = 0; kk < (i + 1 < mr ? a_stride : kp); kk++)
             a[i * a_stride + kk] = kk < k ? uint8_t(irand(0, 255)) : 0;
         std::vector<int8_t> b(k * nr);
-        for (auto& x : b) x = int8_t(irand(-128, 127));
+        for (auto& x : b) x = int8_t(pick({b_lo, b_hi, irand(b_lo, b_hi)}));
         c.pack(k, nr, b.data(), nr, gw.as<void>());
         int32_t* bias = gb.as<int32_t>();
         float* scale = gs.as<float>();
@@ -184,7 +183,7 @@ void test_u8s8_ukernel(const U8S8GemmConfig& c) {
 
 // The raw-accumulator entry: rows < mr of the MR x NR tile hold the exact dot products (padded
 // columns 0), rows >= mr are never written, and the tile is the only memory written.
-void test_u8s8_acc_ukernel(const U8S8GemmConfig& c) {
+void test_u8s8_acc_ukernel(const U8S8GemmConfig& c, int b_lo = -128, int b_hi = 127) {
   const size_t MR = c.mr, NR = c.nr, KR = c.kr;
   for (size_t k : ukernel_ks(KR))
     for (size_t mr = 1; mr <= MR; mr++) {
@@ -197,7 +196,7 @@ void test_u8s8_acc_ukernel(const U8S8GemmConfig& c) {
         for (size_t kk = 0; kk < (i + 1 < mr ? a_stride : kp); kk++)
           a[i * a_stride + kk] = kk < k ? uint8_t(pick({0, 255, irand(0, 255)})) : 0;
       std::vector<int8_t> b(k * nvalid);
-      for (auto& x : b) x = int8_t(pick({-128, 127, irand(-128, 127)}));
+      for (auto& x : b) x = int8_t(pick({b_lo, b_hi, irand(b_lo, b_hi)}));
       c.pack(k, nvalid, b.data(), nvalid, gw.as<void>());
       int32_t* tile = gt.as<int32_t>();
       for (size_t i = 0; i < MR * NR; i++) tile[i] = 0x5A5A5A5A;
@@ -339,11 +338,18 @@ void test_qgemm(const KernelConfig& cfg, const KernelConfig& scalar) {
     }
 }
 
-void suite(Isa, const KernelConfig& cfg, const KernelConfig& scalar) {
+void suite(Isa isa, const KernelConfig& cfg, const KernelConfig& scalar) {
   test_u8s8_ukernel(cfg.u8s8_gemm);
   test_u8s8_acc_ukernel(cfg.u8s8_gemm);
-  test_u8s8_ops(cfg, scalar);
+  test_u8s8_ops(cfg.u8s8_gemm, scalar);
   test_qgemm(cfg, scalar);
+  // The reduce_range kernel on the inputs it is for: 7-bit weights at both ends of [-64, 63]
+  // (pairs 255 * -64 * 2 and 255 * 63 * 2, the closest to vpmaddubsw's saturation), full-range A.
+  if (const U8S8GemmConfig* rr = u8s8_reduce_range_config(isa)) {
+    test_u8s8_ukernel(*rr, -64, 63);
+    test_u8s8_acc_ukernel(*rr, -64, 63);
+    test_u8s8_ops(*rr, scalar, -64, 63);
+  }
 }
 }  // namespace
 I8K_KERNEL_SUITE(u8s8_gemm, suite);

@@ -41,6 +41,7 @@ using U8S8GemmAccUkernel = void (*)(size_t mr, size_t k, const uint8_t* a, size_
   X(u8s8_gemm_8x32c4_avx512vnni, 8, 32, 4, avx512vnni)            \
   X(u8s8_gemm_6x16c4_avxvnni, 6, 16, 4, avxvnni)                  \
   X(u8s8_gemm_6x16c4_avxvnni_evex, 6, 16, 4, avxvnni_evex)         \
+  X(u8s8_gemm_6x16c4_avx2_rr, 6, 16, 4, avx2)                     \
   X(u8s8_gemm_4x8c2_wasmsimd, 4, 8, 2, wasmsimd)                  \
   X(u8s8_gemm_8x8_neon, 8, 8, 1, neon)
 
