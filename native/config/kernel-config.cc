@@ -6,9 +6,18 @@ namespace i8k {
 namespace {
 #define I8K_F32(name, conv, MR, NR, isa) \
   constexpr F32GemmConfig name##_cfg{#name, name, conv, MR, NR};
-#define I8K_U8S8(name, MR, NR, KR, isa) \
+// The output stage of each ISA's kernels (the AVX-VNNI kernels use the AVX2 one: same registers).
+#define I8K_U8S8_OUTPUT_scalar u8s8_output_scalar
+#define I8K_U8S8_OUTPUT_avx2 u8s8_output_avx2
+#define I8K_U8S8_OUTPUT_avxvnni u8s8_output_avx2
+#define I8K_U8S8_OUTPUT_avxvnni_evex u8s8_output_avx2
+#define I8K_U8S8_OUTPUT_avx512vnni u8s8_output_avx512
+#define I8K_U8S8_OUTPUT_wasmsimd u8s8_output_wasmsimd
+#define I8K_U8S8_OUTPUT_neon u8s8_output_neon
+#define I8K_U8S8(name, MR, NR, KR, isa)                                              \
   constexpr U8S8GemmConfig name##_cfg{#name, name, name##_pack, name##_panel_bytes, \
-                                      MR, NR, KR, name##_acc};                 \
+                                      MR,    NR,   KR,          name##_acc,         \
+                                      I8K_U8S8_OUTPUT_##isa};                        \
   static_assert(MR * NR <= kMaxU8S8Tile, "qgemm's accumulator tile is too small for " #name);
 
 I8K_F32(f32_gemm_4x8_scalar, f32_convgemm_4x8_scalar, 4, 8, scalar)

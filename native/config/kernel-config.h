@@ -5,6 +5,7 @@
 #include <string>
 #include "../kernels/gemm-f32/gemm-f32.h"
 #include "../kernels/gemm-u8s8/gemm-u8s8.h"
+#include "../kernels/gemm-u8s8/u8s8-output.h"
 #include "isa.h"
 
 namespace i8k {
@@ -25,6 +26,7 @@ struct U8S8GemmConfig {
   // The raw-accumulator entry of the same tile and packing, for the s32 / f32 / zero-point output
   // stages of u8s8-output.h (QLinearMatMul, MatMulInteger, ConvInteger).
   U8S8GemmAccUkernel acc;
+  U8S8OutputFn output;  // the stage for acc's tiles on the same ISA
 };
 
 struct KernelConfig {

@@ -83,7 +83,7 @@ void qgemm(const U8S8GemmConfig& cfg, const QPackedB& b, size_t m, const void* a
       for (size_t i = blk.m0; i < blk.m1; i += mr) {
         const size_t rows = std::min(mr, blk.m1 - i);
         cfg.acc(rows, k, au + i * lda, lda, w, tile);
-        u8s8_output_tile(stage, i, rows, blk.n0, blk.nvalid, tile, nr, y, y_stride);
+        cfg.output(stage, i, rows, blk.n0, blk.nvalid, tile, nr, y, y_stride);
       }
     }
   });

@@ -218,6 +218,42 @@ void test_u8s8_acc_ukernel(const U8S8GemmConfig& c, int b_lo = -128, int b_hi = 
     }
 }
 
+// The ISA's output stage against the scalar twin on raw tiles: every kind, with and without the
+// row x column term and the f32 bias, accumulators and offsets over the whole int32 range (the
+// sums wrap), scales from tiny to infinite, every tile edge; y, the column arrays and the tile in
+// guarded buffers, the output packed so the last row ends at the guard page.
+void test_output_stage(const U8S8GemmConfig& c) {
+  const size_t MR = c.mr, NR = c.nr;
+  for (U8S8OutputKind kind : {U8S8OutputKind::s32, U8S8OutputKind::f32, U8S8OutputKind::u8, U8S8OutputKind::s8})
+    for (size_t mr = 1; mr <= MR; mr++)
+      for (size_t nr = 1; nr <= NR; nr++) {
+        const size_t m0 = size_t(irand(0, 2)), n0 = size_t(irand(0, 3)), y_stride = n0 + nr;
+        const bool rows = irand(0, 1), bias = irand(0, 1);
+        auto big = [] { return irand(0, 3) ? irand(-100000, 100000) : pick({INT32_MIN, INT32_MAX, irand(INT32_MIN, INT32_MAX)}); };
+        std::vector<int32_t> tile(MR * NR), col_off(n0 + nr), col_mult(n0 + nr), row_sum(m0 + mr);
+        std::vector<float> scale(n0 + nr), fbias(n0 + nr);
+        for (auto& v : tile) v = big();
+        for (auto& v : col_off) v = big();
+        for (auto& v : col_mult) v = irand(-255, 255);
+        for (auto& v : row_sum) v = irand(0, 255 * 4096);
+        for (auto& v : scale) v = irand(0, 5) ? std::ldexp(1.0f, -irand(1, 20)) : pick({0.0f, 1e-30f, 1e30f, INFINITY, frand(1e-6f, 1e-3f)});
+        for (auto& v : fbias) v = frand(-100.0f, 100.0f);
+        const Guarded gt(tile), gco(col_off), gcm(col_mult), grs(row_sum), gs(scale), gb(fbias);
+        U8S8Output o{kind, gco.as<int32_t>(), rows ? gcm.as<int32_t>() : nullptr, grs.as<int32_t>(), gs.as<float>(),
+                     bias ? gb.as<float>() : nullptr, RequantParams{pick({0, 128, 255}), 0, 255}};
+        if (irand(0, 3) == 0) o.rq.y_min = irand(0, 128), o.rq.y_max = irand(o.rq.y_min, 255);
+        const size_t es = kind == U8S8OutputKind::u8 || kind == U8S8OutputKind::s8 ? 1 : 4;
+        const size_t bytes = (m0 + mr) * y_stride * es;
+        const Guarded y(bytes);
+        std::vector<uint8_t> ref(bytes, 0x5A);
+        std::memset(y.as<void>(), 0x5A, bytes);
+        std::snprintf(g_case, sizeof g_case, "%s output stage kind %d mr=%zu nr=%zu m0=%zu n0=%zu", c.name, int(kind), mr, nr, m0, n0);
+        c.output(o, m0, mr, n0, nr, gt.as<int32_t>(), NR, y.as<void>(), y_stride);
+        u8s8_output_scalar(o, m0, mr, n0, nr, gt.as<int32_t>(), NR, ref.data(), y_stride);
+        record(std::memcmp(y.as<void>(), ref.data(), bytes) == 0, std::string(g_case) + ": differs from the scalar twin");
+      }
+}
+
 // ---- qgemm: every zero-point form and output stage --------------------------------------------
 
 struct QProblem {
@@ -341,6 +377,7 @@ void test_qgemm(const KernelConfig& cfg, const KernelConfig& scalar) {
 void suite(Isa isa, const KernelConfig& cfg, const KernelConfig& scalar) {
   test_u8s8_ukernel(cfg.u8s8_gemm);
   test_u8s8_acc_ukernel(cfg.u8s8_gemm);
+  test_output_stage(cfg.u8s8_gemm);
   test_u8s8_ops(cfg.u8s8_gemm, scalar);
   test_qgemm(cfg, scalar);
   // The reduce_range kernel on the inputs it is for: 7-bit weights at both ends of [-64, 63]

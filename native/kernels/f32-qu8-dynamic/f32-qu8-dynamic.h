@@ -28,17 +28,18 @@ using F32QuantizeU8Fn = void (*)(size_t n, const float* x, float scale, float zp
 I8K_F32_QU8_DYNAMIC_KERNELS(I8K_DECLARE_F32_QU8)
 #undef I8K_DECLARE_F32_QU8
 
-// The scalar definitions, also used by the SIMD kernels for their tails.
-inline void f32_minmax_step(float x, float& lo, float& hi) {
+// The scalar definitions, also used by the SIMD kernels for their tails (static: one copy per file,
+// built with that file's ISA flags, never shared across ISAs by the linker).
+static inline void f32_minmax_step(float x, float& lo, float& hi) {
   lo = x < lo ? x : lo;
   hi = x > hi ? x : hi;
 }
 // Merges a partial range [l, h] into [lo, hi].
-inline void f32_minmax_merge(float l, float h, float& lo, float& hi) {
+static inline void f32_minmax_merge(float l, float h, float& lo, float& hi) {
   lo = l < lo ? l : lo;
   hi = h > hi ? h : hi;
 }
-inline uint8_t f32_quantize_u8(float x, float scale, float zp) {
+static inline uint8_t f32_quantize_u8(float x, float scale, float zp) {
   const float v = std::nearbyint(x / scale) + zp;
   return static_cast<uint8_t>(v >= 0.0f ? (v <= 255.0f ? v : 255.0f) : 0.0f);
 }

@@ -56,8 +56,10 @@ using U8S8GemmAccUkernel = void (*)(size_t mr, size_t k, const uint8_t* a, size_
 I8K_U8S8_GEMM_KERNELS(I8K_DECLARE_U8S8)
 #undef I8K_DECLARE_U8S8
 
-// The scalar definition of the output stage; SIMD kernels reproduce it lane by lane.
-inline uint8_t requantize_u8(int32_t acc, float scale, const RequantParams& p) {
+// The scalar definition of the output stage; SIMD kernels reproduce it lane by lane. static: each
+// file compiles its own copy with its own ISA flags, so the linker can never hand the scalar code
+// an AVX-512 copy.
+static inline uint8_t requantize_u8(int32_t acc, float scale, const RequantParams& p) {
   float v = static_cast<float>(acc) * scale;
   v = std::fmin(std::fmax(v, static_cast<float>(p.y_min - p.y_zero_point)),
                 static_cast<float>(p.y_max - p.y_zero_point));

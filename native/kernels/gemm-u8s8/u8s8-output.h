@@ -13,12 +13,12 @@
 // and the stages are
 //   s32: y = acc
 //   f32: y = float(acc) * scale[n], then y + bias[n] when a bias is given: two float32 roundings in
-//        this order and never an FMA (this file's definition is compiled with -ffp-contract=off)
+//        this order and never an FMA
 //   u8:  y = requantize_u8(acc, scale[n], rq)
 //   s8:  y = requantize_u8(acc, scale[n], rq) - 128, with rq in u8 units (zero point and bounds
 //        already shifted by +128): the same integers as clamping to [-128, 127] around zp - 128.
-// Defined once, in scalar code, for every ISA: the results are identical on all of them because
-// the accumulators are and the float steps are single IEEE roundings.
+// Every ISA's stage gives the scalar twin's values: the accumulators are the same integers and
+// each float step is one IEEE rounding in the same order.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -40,8 +40,61 @@ struct U8S8Output {
 
 // Applies the stage to rows [m0, m0 + mr) and columns [n0, n0 + nr) of the output from an
 // accumulator tile (tile_stride int32 per row). y points at element (0, 0) of the output; y_stride
-// is in elements of the output type.
-void u8s8_output_tile(const U8S8Output& o, size_t m0, size_t mr, size_t n0, size_t nr,
-                      const int32_t* tile, size_t tile_stride, void* y, size_t y_stride);
+// is in elements of the output type. One implementation per ISA (u8s8-output-<isa>.cc), chosen in
+// kernel-config.cc; u8s8_output_scalar is the twin the others are tested against.
+using U8S8OutputFn = void (*)(const U8S8Output& o, size_t m0, size_t mr, size_t n0, size_t nr,
+                              const int32_t* tile, size_t tile_stride, void* y, size_t y_stride);
+
+#define I8K_U8S8_OUTPUTS(X) \
+  X(u8s8_output_scalar)     \
+  X(u8s8_output_avx2)       \
+  X(u8s8_output_avx512)     \
+  X(u8s8_output_wasmsimd)   \
+  X(u8s8_output_neon)
+#define I8K_DECLARE_U8S8_OUTPUT(name)                                                            \
+  void name(const U8S8Output& o, size_t m0, size_t mr, size_t n0, size_t nr, const int32_t* tile, \
+            size_t tile_stride, void* y, size_t y_stride);
+I8K_U8S8_OUTPUTS(I8K_DECLARE_U8S8_OUTPUT)
+#undef I8K_DECLARE_U8S8_OUTPUT
+
+// Keeps a float product from being contracted with a following add into an FMA (GCC contracts
+// across statements by default, and the SIMD files are built with -mfma): the value must be
+// materialized, rounded, before it is used.
+static inline float u8s8_no_contract(float v) {
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+  __asm__("" : "+x"(v));
+#elif defined(__GNUC__) && defined(__aarch64__)
+  __asm__("" : "+w"(v));
+#endif
+  return v;
+}
+
+// The stage for one element: the definition. SIMD stages use it for their column tails (static,
+// like requantize_u8: one copy per file, built with that file's ISA flags).
+static inline void u8s8_output_element(const U8S8Output& o, int32_t t, size_t m, size_t n, void* y) {
+  // Unsigned arithmetic: the sums wrap like the kernels' int32 lanes instead of being undefined.
+  uint32_t u = uint32_t(t) + uint32_t(o.col_off[n]);
+  if (o.col_mult) u += uint32_t(o.row_sum[m]) * uint32_t(o.col_mult[n]);
+  const int32_t acc = int32_t(u);
+  switch (o.kind) {
+    case U8S8OutputKind::s32:
+      *static_cast<int32_t*>(y) = acc;
+      break;
+    case U8S8OutputKind::f32: {
+      const float v = u8s8_no_contract(static_cast<float>(acc) * o.scale[n]);
+      *static_cast<float*>(y) = o.bias ? v + o.bias[n] : v;
+      break;
+    }
+    case U8S8OutputKind::u8:
+    case U8S8OutputKind::s8:
+      *static_cast<uint8_t*>(y) =
+          uint8_t(requantize_u8(acc, o.scale[n], o.rq) ^ (o.kind == U8S8OutputKind::s8 ? 0x80 : 0));
+      break;
+  }
+}
+
+static inline size_t u8s8_output_size(U8S8OutputKind k) {
+  return k == U8S8OutputKind::u8 || k == U8S8OutputKind::s8 ? 1 : 4;
+}
 
 }  // namespace i8k
