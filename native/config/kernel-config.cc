@@ -30,6 +30,12 @@ I8K_U8S8(u8s8_gemm_6x16c4_avxvnni, 6, 16, 4, avxvnni)
 I8K_U8S8(u8s8_gemm_6x16c4_avxvnni_evex, 6, 16, 4, avxvnni_evex)
 I8K_U8S8(u8s8_gemm_8x32c4_avx512vnni, 8, 32, 4, avx512vnni)
 I8K_U8S8(u8s8_gemm_6x16c4_avx2_rr, 6, 16, 4, avx2)
+constexpr U8S8GemmConfig with_fused(U8S8GemmConfig c, U8S8GemmFusedUkernel fused) {
+  c.fused = fused;
+  return c;
+}
+constexpr U8S8GemmConfig u8s8_gemm_8x32c4_avx512vnni_fused_cfg =
+    with_fused(u8s8_gemm_8x32c4_avx512vnni_cfg, u8s8_gemm_8x32c4_avx512vnni_fused);
 #endif
 #if defined(__wasm_simd128__)
 I8K_F32(f32_gemm_4x16_wasmsimd, f32_convgemm_4x16_wasmsimd, 4, 16, wasmsimd)
@@ -50,7 +56,7 @@ constexpr KernelConfig kAvxVnni{Isa::avxvnni, f32_gemm_6x16_avx2_fma_cfg,
 constexpr KernelConfig kAvxVnniEvex{Isa::avxvnni_evex, f32_gemm_6x16_avx2_fma_cfg,
                                     u8s8_gemm_6x16c4_avxvnni_evex_cfg};
 constexpr KernelConfig kAvx512Vnni{Isa::avx512vnni, f32_gemm_12x32_avx512f_cfg,
-                                   u8s8_gemm_8x32c4_avx512vnni_cfg};
+                                   u8s8_gemm_8x32c4_avx512vnni_fused_cfg};
 #endif
 #if defined(__wasm_simd128__)
 constexpr KernelConfig kWasmSimd{Isa::wasmsimd, f32_gemm_4x16_wasmsimd_cfg,

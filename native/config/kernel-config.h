@@ -27,6 +27,7 @@ struct U8S8GemmConfig {
   // stages of u8s8-output.h (QLinearMatMul, MatMulInteger, ConvInteger).
   U8S8GemmAccUkernel acc;
   U8S8OutputFn output;  // the stage for acc's tiles on the same ISA
+  U8S8GemmFusedUkernel fused = nullptr;  // acc + output in one call, where the kernel has it
 };
 
 struct KernelConfig {

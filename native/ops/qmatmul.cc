@@ -1,7 +1,7 @@
 #include "qmatmul.h"
 #include <algorithm>
 #include <cstring>
-#include "blocking.h"
+#include "u8s8-blocks.h"
 
 namespace i8k {
 
@@ -74,7 +74,7 @@ void qgemm(const U8S8GemmConfig& cfg, const QPackedB& b, size_t m, const void* a
   stage.col_off = col_off.data();
   stage.col_mult = rows_needed ? col_mult.data() : nullptr;
   stage.row_sum = row_sum.data();
-  const GemmBlocks blocks(m, n, mr, nr, kp);
+  const U8S8Blocks blocks(m, n, mr, nr, kp, ctx.threads());
   ctx.parallel_for(blocks.count(), 1, [&](size_t begin, size_t end) {
     alignas(64) int32_t tile[kMaxU8S8Tile];
     for (size_t t = begin; t < end; t++) {
@@ -82,8 +82,12 @@ void qgemm(const U8S8GemmConfig& cfg, const QPackedB& b, size_t m, const void* a
       const uint8_t* w = b.panels.data() + blk.panel * b.panel_bytes;
       for (size_t i = blk.m0; i < blk.m1; i += mr) {
         const size_t rows = std::min(mr, blk.m1 - i);
-        cfg.acc(rows, k, au + i * lda, lda, w, tile);
-        cfg.output(stage, i, rows, blk.n0, blk.nvalid, tile, nr, y, y_stride);
+        if (cfg.fused) {
+          cfg.fused(rows, blk.nvalid, k, au + i * lda, lda, w, stage, i, blk.n0, y, y_stride);
+        } else {
+          cfg.acc(rows, k, au + i * lda, lda, w, tile);
+          cfg.output(stage, i, rows, blk.n0, blk.nvalid, tile, nr, y, y_stride);
+        }
       }
     }
   });

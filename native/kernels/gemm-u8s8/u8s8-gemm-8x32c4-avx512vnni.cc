@@ -8,6 +8,7 @@
 #include <immintrin.h>
 #include <cstring>
 #include "gemm-u8s8.h"
+#include "u8s8-output-zmm.h"
 
 namespace i8k {
 
@@ -91,6 +92,27 @@ void u8s8_gemm_8x32c4_avx512vnni_acc(size_t mr, size_t k, const uint8_t* a, size
     _mm512_storeu_si512(tile + i * NR, acc[i][0]);
     _mm512_storeu_si512(tile + i * NR + 16, acc[i][1]);
   }
+}
+
+// The accumulator entry with the output stage applied from registers (no tile round trip): what
+// qgemm calls on this ISA. Small-K GEMMs (pointwise convolutions) spend a large share of each
+// tile in the stage, so the stores and reloads of a 1 KiB tile matter there.
+void u8s8_gemm_8x32c4_avx512vnni_fused(size_t mr, size_t nr, size_t k, const uint8_t* a,
+                                       size_t a_stride, const void* w, const U8S8Output& o,
+                                       size_t m0, size_t n0, void* y, size_t y_stride) {
+  __m512i acc[MR][2];
+#pragma GCC unroll 8
+  for (size_t i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_si512();
+  dot_tile(mr, k, a, a_stride, w, acc);
+  const size_t es = u8s8_output_size(o.kind);
+  const ZmmStage z(o);
+  const ZmmColumns c0(o, n0, nr);
+  for (size_t i = 0; i < mr; i++)
+    zmm_output(o, z, c0, acc[i][0], m0 + i, static_cast<uint8_t*>(y) + ((m0 + i) * y_stride + n0) * es);
+  if (nr <= 16) return;
+  const ZmmColumns c1(o, n0 + 16, nr - 16);
+  for (size_t i = 0; i < mr; i++)
+    zmm_output(o, z, c1, acc[i][1], m0 + i, static_cast<uint8_t*>(y) + ((m0 + i) * y_stride + n0 + 16) * es);
 }
 
 void u8s8_gemm_8x32c4_avx512vnni(size_t mr, size_t nr, size_t k, const uint8_t* a,

@@ -45,6 +45,15 @@ struct U8S8Output {
 using U8S8OutputFn = void (*)(const U8S8Output& o, size_t m0, size_t mr, size_t n0, size_t nr,
                               const int32_t* tile, size_t tile_stride, void* y, size_t y_stride);
 
+// A kernel's accumulator entry fused with the stage (rows m0.., columns n0.. of y), where an ISA
+// has one: the same values as acc followed by output, without the tile round trip.
+using U8S8GemmFusedUkernel = void (*)(size_t mr, size_t nr, size_t k, const uint8_t* a, size_t a_stride,
+                                      const void* w, const U8S8Output& o, size_t m0, size_t n0, void* y,
+                                      size_t y_stride);
+void u8s8_gemm_8x32c4_avx512vnni_fused(size_t mr, size_t nr, size_t k, const uint8_t* a, size_t a_stride,
+                                       const void* w, const U8S8Output& o, size_t m0, size_t n0, void* y,
+                                       size_t y_stride);
+
 #define I8K_U8S8_OUTPUTS(X) \
   X(u8s8_output_scalar)     \
   X(u8s8_output_avx2)       \
