@@ -282,13 +282,13 @@ int main(int argc, char** argv) {
       c.y8.assign(s.m * s.n, 0);
       c.y32i.assign(s.m * s.n, 0);
       c.y32.assign(s.m * s.n, NAN);
-      const std::string k8 = cfg->u8s8_gemm.name;
+      const std::string k8 = cfg->u8s8_gemm.name, kq = k8 + (cfg->u8s8_gemm.fused ? "_fused" : "_acc");
       c.v.push_back({"fp32", cfg->f32_gemm.name, [&] { c.fp32->run(s.m, p.a.data(), c.y32.data(), ctx); }});
       c.v.push_back({"u8s8->u8", k8, [&] { c.int8->run(s.m, p.a8.data(), c.y8.data(), ctx); }});
-      c.v.push_back({"u8u8->u8", k8 + "_acc", [&, cfg] {
+      c.v.push_back({"u8u8->u8", kq, [&, cfg] {
                        qgemm(cfg->u8s8_gemm, c.packed_u8, s.m, p.a8.data(), s.k, zp_u8u8, to_u8, c.y8.data(), s.n, ctx);
                      }});
-      c.v.push_back({"u8s8->s32", k8 + "_acc", [&, cfg] {
+      c.v.push_back({"u8s8->s32", kq, [&, cfg] {
                        qgemm(cfg->u8s8_gemm, c.packed_s8, s.m, p.a8.data(), s.k, QGemmZeroPoints{}, to_s32, c.y32i.data(), s.n, ctx);
                      }});
       if (const U8S8GemmConfig* rr = u8s8_reduce_range_config(isa)) {

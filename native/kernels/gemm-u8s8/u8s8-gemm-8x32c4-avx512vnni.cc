@@ -106,13 +106,21 @@ void u8s8_gemm_8x32c4_avx512vnni_fused(size_t mr, size_t nr, size_t k, const uin
   dot_tile(mr, k, a, a_stride, w, acc);
   const size_t es = u8s8_output_size(o.kind);
   const ZmmStage z(o);
+  // Unrolled with constant indices (and an early exit) so the accumulators stay in registers: a
+  // loop indexing acc at run time makes GCC keep the whole array in memory.
   const ZmmColumns c0(o, n0, nr);
-  for (size_t i = 0; i < mr; i++)
+#pragma GCC unroll 8
+  for (size_t i = 0; i < MR; i++) {
+    if (i >= mr) break;
     zmm_output(o, z, c0, acc[i][0], m0 + i, static_cast<uint8_t*>(y) + ((m0 + i) * y_stride + n0) * es);
+  }
   if (nr <= 16) return;
   const ZmmColumns c1(o, n0 + 16, nr - 16);
-  for (size_t i = 0; i < mr; i++)
+#pragma GCC unroll 8
+  for (size_t i = 0; i < MR; i++) {
+    if (i >= mr) break;
     zmm_output(o, z, c1, acc[i][1], m0 + i, static_cast<uint8_t*>(y) + ((m0 + i) * y_stride + n0 + 16) * es);
+  }
 }
 
 void u8s8_gemm_8x32c4_avx512vnni(size_t mr, size_t nr, size_t k, const uint8_t* a,
