@@ -1,6 +1,6 @@
 // bench-gemm: INT8 GEMM throughput per ISA and variant, against FP32 on the same shape.
 //
-//   bench-gemm [--rounds N] [--threads N] [--isa a,b] [--json] [MxNxK ...]
+//   bench-gemm [--rounds N] [--threads N [--scaling]] [--isa a,b] [--json] [MxNxK ...]
 //
 // Variants: fp32; u8s8->u8 (QGemm: the kernel with its fused requantization); u8u8->u8
 // (QLinearMatMul with u8 weights and zero points 128: sign-flipped B, row-sum correction, the
@@ -12,7 +12,9 @@
 // round robin (the first rotating), one sample each per round, so a slow patch of time hits all
 // of them alike. A sample is per-thread CPU time (steadier than wall time under load) with one
 // thread, wall time with --threads > 1, over enough repetitions to last >= 20 ms; the median of
-// the rounds is reported. The clock is calibrated in the same run with a chain of dependent adds
+// the rounds is reported. --scaling adds a one-thread wall-time sample next to each pool sample
+// and reports the ratio of the medians (under load from other processes both suffer, but a
+// pool's threads suffer more: read the ratio as a lower bound). The clock is calibrated in the same run with a chain of dependent adds
 // (one per cycle), giving ops/cycle per thread next to GOPS.
 #include <time.h>
 
@@ -94,10 +96,11 @@ struct Problem {
 // its samples.
 struct Variant {
   std::string name, kernel;
-  std::function<void()> run;
+  std::function<void(const RunContext&)> run;
   bool ok = true;
   int reps = 1;
-  std::vector<double> t;  // seconds per run, one per round
+  int reps1 = 1;
+  std::vector<double> t, t1;  // seconds per run, one per round (t1: one thread, with --scaling)
 };
 
 // Per-thread CPU time with one thread (steadier under load); wall time when a pool adds threads
@@ -110,22 +113,25 @@ double now_seconds(bool wall) {
 }
 
 // Repetitions so that one sample lasts at least kMinSampleSeconds.
-int reps_for(const std::function<void()>& run, bool wall) {
+using RunFn = std::function<void(const RunContext&)>;
+
+int reps_for(const RunFn& run, const RunContext& ctx, bool wall) {
   const double t0 = now_seconds(wall);
-  run();
+  run(ctx);
   const double t = now_seconds(wall) - t0;
   return std::max(1, int(std::ceil(kMinSampleSeconds / std::max(t, 1e-7))));
 }
 
-double sample(const std::function<void()>& run, int reps, bool wall) {
+double sample(const RunFn& run, const RunContext& ctx, int reps, bool wall) {
   const double t0 = now_seconds(wall);
-  for (int i = 0; i < reps; i++) run();
+  for (int i = 0; i < reps; i++) run(ctx);
   return (now_seconds(wall) - t0) / reps;
 }
 
 struct Row {
   std::string shape, isa, variant, kernel;
   double gops, fp32_gops;  // NAN when the kernel's output was wrong
+  double speedup;          // over one thread (--scaling), else NAN
 };
 
 std::vector<std::string> split(const std::string& s, char sep) {
@@ -147,7 +153,7 @@ std::string fmt(double v, int digits, const char* nan_text) {
 std::string json_num(double v, int digits) { return fmt(v, digits, "null"); }
 
 int usage() {
-  std::fprintf(stderr, "usage: bench-gemm [--rounds N] [--threads N] [--isa a,b] [--json] [MxNxK ...]\n");
+  std::fprintf(stderr, "usage: bench-gemm [--rounds N] [--threads N [--scaling]] [--isa a,b] [--json] [MxNxK ...]\n");
   return 2;
 }
 
@@ -156,7 +162,7 @@ int usage() {
 int main(int argc, char** argv) {
   int rounds = 7;
   size_t threads = 1;
-  bool json = false;
+  bool json = false, scaling = false;
   std::vector<Isa> isas;
   for (Isa isa : all_isas())
     if (isa != Isa::wasmsimd) isas.push_back(isa);
@@ -174,6 +180,8 @@ int main(int argc, char** argv) {
     } else if (arg == "--rounds" && i + 1 < argc) {
       rounds = std::atoi(argv[++i]);
       if (rounds < 1) return usage();
+    } else if (arg == "--scaling") {
+      scaling = true;
     } else if (arg == "--threads" && i + 1 < argc) {
       const int t = std::atoi(argv[++i]);
       if (t < 1) return usage();
@@ -202,6 +210,8 @@ int main(int argc, char** argv) {
   RunContext ctx;
   ctx.pool = pool.get();
   const bool wall = threads > 1;
+  // --scaling: also time every case on one thread (wall time too), interleaved, for the speedup.
+  scaling = scaling && threads > 1;
 
   // Which ISAs run here; the others are reported with the reason.
   std::vector<Isa> usable;
@@ -283,24 +293,24 @@ int main(int argc, char** argv) {
       c.y32i.assign(s.m * s.n, 0);
       c.y32.assign(s.m * s.n, NAN);
       const std::string k8 = cfg->u8s8_gemm.name, kq = k8 + (cfg->u8s8_gemm.fused ? "_fused" : "_acc");
-      c.v.push_back({"fp32", cfg->f32_gemm.name, [&] { c.fp32->run(s.m, p.a.data(), c.y32.data(), ctx); }});
-      c.v.push_back({"u8s8->u8", k8, [&] { c.int8->run(s.m, p.a8.data(), c.y8.data(), ctx); }});
-      c.v.push_back({"u8u8->u8", kq, [&, cfg] {
-                       qgemm(cfg->u8s8_gemm, c.packed_u8, s.m, p.a8.data(), s.k, zp_u8u8, to_u8, c.y8.data(), s.n, ctx);
+      c.v.push_back({"fp32", cfg->f32_gemm.name, [&](const RunContext& x) { c.fp32->run(s.m, p.a.data(), c.y32.data(), x); }});
+      c.v.push_back({"u8s8->u8", k8, [&](const RunContext& x) { c.int8->run(s.m, p.a8.data(), c.y8.data(), x); }});
+      c.v.push_back({"u8u8->u8", kq, [&, cfg](const RunContext& x) {
+                       qgemm(cfg->u8s8_gemm, c.packed_u8, s.m, p.a8.data(), s.k, zp_u8u8, to_u8, c.y8.data(), s.n, x);
                      }});
-      c.v.push_back({"u8s8->s32", kq, [&, cfg] {
-                       qgemm(cfg->u8s8_gemm, c.packed_s8, s.m, p.a8.data(), s.k, QGemmZeroPoints{}, to_s32, c.y32i.data(), s.n, ctx);
+      c.v.push_back({"u8s8->s32", kq, [&, cfg](const RunContext& x) {
+                       qgemm(cfg->u8s8_gemm, c.packed_s8, s.m, p.a8.data(), s.k, QGemmZeroPoints{}, to_s32, c.y32i.data(), s.n, x);
                      }});
       if (const U8S8GemmConfig* rr = u8s8_reduce_range_config(isa)) {
         c.rr = std::make_unique<U8S8Gemm>(*rr, s.k, s.n, b7.data(), p.bias32.data(), p.q);
-        c.v.push_back({"u8s7->u8 rr", rr->name, [&] { c.rr->run(s.m, p.a8.data(), c.y8.data(), ctx); }});
+        c.v.push_back({"u8s7->u8 rr", rr->name, [&](const RunContext& x) { c.rr->run(s.m, p.a8.data(), c.y8.data(), x); }});
         // The exact kernel on the same 7-bit weights, for the like-for-like ratio.
         c.exact7 = std::make_unique<U8S8Gemm>(cfg->u8s8_gemm, s.k, s.n, b7.data(), p.bias32.data(), p.q);
-        c.v.push_back({"u8s7->u8 exact", k8, [&] { c.exact7->run(s.m, p.a8.data(), c.y8.data(), ctx); }});
+        c.v.push_back({"u8s7->u8 exact", k8, [&](const RunContext& x) { c.exact7->run(s.m, p.a8.data(), c.y8.data(), x); }});
       }
       for (Variant& v : c.v) {
         std::fill(c.y8.begin(), c.y8.end(), 0);
-        v.run();
+        v.run(ctx);
         if (v.name == "fp32") {
           for (size_t i = 0; i < ref32.size() && v.ok; i++) v.ok = std::fabs(c.y32[i] - ref32[i]) <= 1e-5f * mag[i] + 1e-6f;
         } else if (v.name == "u8s8->u8") {
@@ -315,7 +325,8 @@ int main(int argc, char** argv) {
         if (!v.ok)
           std::fprintf(stderr, "bench-gemm: %s %s %s: output differs from the scalar kernel\n", s.str().c_str(), isa_name(isa), v.name.c_str());
         all_ok = all_ok && v.ok;
-        v.reps = reps_for(v.run, wall);
+        v.reps = reps_for(v.run, ctx, wall);
+        if (scaling) v.reps1 = reps_for(v.run, RunContext{}, wall);
       }
       sets.push_back(std::move(st));
     }
@@ -327,7 +338,10 @@ int main(int argc, char** argv) {
         const size_t nv = c->v.size();
         for (size_t j = 0; j < nv; j++) {
           Variant& v = c->v[(j + size_t(r)) % nv];
-          v.t.push_back(sample(v.run, v.reps, wall));
+          // With --scaling, the one-thread sample right next to the pool's, alternating which first.
+          if (scaling && r % 2) v.t1.push_back(sample(v.run, RunContext{}, v.reps1, wall));
+          v.t.push_back(sample(v.run, ctx, v.reps, wall));
+          if (scaling && r % 2 == 0) v.t1.push_back(sample(v.run, RunContext{}, v.reps1, wall));
         }
       }
     }
@@ -336,7 +350,8 @@ int main(int argc, char** argv) {
     for (const auto& c : sets) {
       const double fp32 = c->v[0].ok ? ops / median(c->v[0].t) / 1e9 : NAN;
       for (const Variant& v : c->v)
-        rows.push_back(Row{s.str(), isa_name(c->isa), v.name, v.kernel, v.ok ? ops / median(v.t) / 1e9 : NAN, fp32});
+        rows.push_back(Row{s.str(), isa_name(c->isa), v.name, v.kernel, v.ok ? ops / median(v.t) / 1e9 : NAN, fp32,
+                           v.t1.empty() ? NAN : median(v.t1) / median(v.t)});
     }
   }
 
@@ -358,9 +373,10 @@ int main(int argc, char** argv) {
       const Row& r = rows[i];
       std::printf(
           "    {\"shape\": \"%s\", \"isa\": \"%s\", \"variant\": \"%s\", \"kernel\": \"%s\", \"gops\": %s, "
-          "\"ops_per_cycle_per_thread\": %s, \"vs_fp32\": %s}%s\n",
+          "\"ops_per_cycle_per_thread\": %s, \"vs_fp32\": %s, \"speedup_over_1_thread\": %s}%s\n",
           r.shape.c_str(), r.isa.c_str(), r.variant.c_str(), r.kernel.c_str(), json_num(r.gops, 2).c_str(),
-          json_num(per_cycle(r.gops), 2).c_str(), json_num(r.gops / r.fp32_gops, 2).c_str(), i + 1 < rows.size() ? "," : "");
+          json_num(per_cycle(r.gops), 2).c_str(), json_num(r.gops / r.fp32_gops, 2).c_str(),
+          json_num(r.speedup, 2).c_str(), i + 1 < rows.size() ? "," : "");
     }
     std::printf("  ]\n}\n");
   } else {
@@ -370,11 +386,12 @@ int main(int argc, char** argv) {
                 wall ? "wall time" : "per-thread CPU time", rounds);
     for (const auto& u : unusable)
       std::printf("- %s: not usable: %s\n", isa_name(u.first), u.second.c_str());
-    std::printf("\n| shape | ISA | variant | kernel | GOPS | ops/cycle/thread | vs FP32 |\n|---|---|---|---|---|---|---|\n");
+    std::printf("\n| shape | ISA | variant | kernel | GOPS | ops/cycle/thread | vs FP32 | vs 1 thread |\n"
+                "|---|---|---|---|---|---|---|---|\n");
     for (const Row& r : rows)
-      std::printf("| %s | %s | %s | %s | %s | %s | %s |\n", r.shape.c_str(), r.isa.c_str(), r.variant.c_str(),
+      std::printf("| %s | %s | %s | %s | %s | %s | %s | %s |\n", r.shape.c_str(), r.isa.c_str(), r.variant.c_str(),
                   r.kernel.c_str(), fmt(r.gops, 1, "WRONG").c_str(), fmt(per_cycle(r.gops), 1, "WRONG").c_str(),
-                  fmt(r.gops / r.fp32_gops, 2, "-").c_str());
+                  fmt(r.gops / r.fp32_gops, 2, "-").c_str(), fmt(r.speedup, 2, "-").c_str());
   }
   return all_ok ? 0 : 1;
 }

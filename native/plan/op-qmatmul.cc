@@ -3,14 +3,16 @@
 //                          per-column B scale and zero point), N-D with MatMul broadcasting
 //   MatMulInteger          u8/s8 A x u8/s8 B -> s32 Y, optional zero points (B's per column)
 //   ConvInteger            u8/s8 X x u8/s8 W -> s32 Y, NCHW (1-D or 2-D), through im2col
-//   DynamicQuantizeLinear  f32 X -> u8 Y, scale, zero point (ONNX semantics)
+//                          (ops/conv-integer.h)
+//   DynamicQuantizeLinear  f32 X -> u8 Y, scale, zero point (ops/dynamic-quantize.h)
 // Any input may be a run-time value (ONNX test cases feed scales and weights as inputs): a
 // constant B or W is packed once when the plan is created, otherwise on every run.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string>
-#include "../config/dynquant-config.h"
+#include "../ops/conv-integer.h"
+#include "../ops/dynamic-quantize.h"
 #include "../ops/elementwise.h"
 #include "../ops/qmatmul.h"
 #include "op-factory.h"
@@ -265,79 +267,30 @@ std::unique_ptr<Op> make_matmul_integer(const OpContext& c) {
 
 // ---- ConvInteger ------------------------------------------------------------------------------
 
-// Y[n][m][p] = sum_{c,kh,kw} (X - x_zp) (W - w_zp[m]) as one GEMM per image and group:
-// A = im2col rows (one output pixel each, padding holds x_zp so it contributes 0), B = the group's
-// weights transposed (K x M/group), Y^T transposed back into NCHW.
 class ConvIntegerOp : public Op {
  public:
-  struct Args {
-    DType x_t, w_t;
-    size_t batch, ch, h, w, m, group, kh, kw, oh, ow, sh, sw, dh, dw, ph, pw;
-    InputRef x, wt, x_zp, w_zp;
-    size_t w_zp_count;
-    int32_t y;
-  };
-  ConvIntegerOp(const U8S8GemmConfig& cfg, Args a) : cfg_(cfg), x_(std::move(a)) {
-    if (x_.wt.constant) packed_ = pack_all(x_.wt.data.data());
+  ConvIntegerOp(const U8S8GemmConfig& cfg, const ConvIntegerShape& shape, DType x_t, DType w_t, InputRef x,
+                InputRef w, InputRef x_zp, InputRef w_zp, size_t w_zp_count, int32_t y)
+      : conv_(cfg, shape, x_t == DType::s8, w_t == DType::s8), x_t_(x_t), w_t_(w_t), x_(std::move(x)),
+        w_(std::move(w)), x_zp_(std::move(x_zp)), w_zp_(std::move(w_zp)), w_zp_count_(w_zp_count), y_(y) {
+    if (w_.constant) packed_ = conv_.pack(w_.data.data());
   }
   void run(void* const* buf, const RunContext& ctx) const override {
     std::vector<QPackedB> run_packed;
-    if (!x_.wt.constant) run_packed = pack_all(x_.wt.get(buf));
-    const std::vector<QPackedB>& packed = x_.wt.constant ? packed_ : run_packed;
+    if (!w_.constant) run_packed = conv_.pack(w_.get(buf));
     std::vector<int32_t> x_zp, w_zp;
-    read_zps(x_.x_zp, x_.x_t, 1, buf, &x_zp);
-    read_zps(x_.w_zp, x_.w_t, x_.w_zp.absent() ? 0 : x_.w_zp_count, buf, &w_zp);
-    const size_t cg = x_.ch / x_.group, mg = x_.m / x_.group, kc = cg * x_.kh * x_.kw, p = x_.oh * x_.ow;
-    const uint8_t* x = static_cast<const uint8_t*>(x_.x.get(buf));
-    int32_t* y = static_cast<int32_t*>(buf[x_.y]);
-    std::vector<uint8_t> cols(p * kc);
-    std::vector<int32_t> yt(p * mg);
-    const U8S8Output o{U8S8OutputKind::s32, nullptr, nullptr, nullptr, nullptr, nullptr, RequantParams{}};
-    const uint8_t pad = uint8_t(x_zp[0]);
-    for (size_t n = 0; n < x_.batch; n++)
-      for (size_t g = 0; g < x_.group; g++) {
-        const uint8_t* img = x + (n * x_.ch + g * cg) * x_.h * x_.w;
-        for (size_t oy = 0; oy < x_.oh; oy++)
-          for (size_t ox = 0; ox < x_.ow; ox++) {
-            uint8_t* row = cols.data() + (oy * x_.ow + ox) * kc;
-            for (size_t ci = 0; ci < cg; ci++)
-              for (size_t ky = 0; ky < x_.kh; ky++)
-                for (size_t kx = 0; kx < x_.kw; kx++) {
-                  // Unsigned wrap-around makes "before the start" a large index, so one compare
-                  // per axis checks both ends.
-                  const size_t iy = oy * x_.sh + ky * x_.dh - x_.ph, ix = ox * x_.sw + kx * x_.dw - x_.pw;
-                  *row++ = iy < x_.h && ix < x_.w ? img[(ci * x_.h + iy) * x_.w + ix] : pad;
-                }
-          }
-        QGemmZeroPoints zp;
-        zp.a_signed = x_.x_t == DType::s8;
-        zp.a_zp = x_zp[0];
-        if (!x_.w_zp.absent()) {
-          zp.b_zp = w_zp.data() + (x_.w_zp_count == 1 ? 0 : g * mg);
-          zp.b_zp_count = x_.w_zp_count == 1 ? 1 : mg;
-        }
-        qgemm(cfg_, packed[g], p, cols.data(), kc, zp, o, yt.data(), mg, ctx);
-        int32_t* out = y + (n * x_.m + g * mg) * p;
-        for (size_t j = 0; j < mg; j++)
-          for (size_t i = 0; i < p; i++) out[j * p + i] = yt[i * mg + j];
-      }
+    read_zps(x_zp_, x_t_, 1, buf, &x_zp);
+    read_zps(w_zp_, w_t_, w_zp_.absent() ? 0 : w_zp_count_, buf, &w_zp);
+    conv_.run(w_.constant ? packed_ : run_packed, x_.get(buf), x_zp[0], w_zp_.absent() ? nullptr : w_zp.data(),
+              w_zp_count_, static_cast<int32_t*>(buf[y_]), ctx);
   }
 
  private:
-  std::vector<QPackedB> pack_all(const void* wv) const {
-    const size_t mg = x_.m / x_.group, kc = x_.ch / x_.group * x_.kh * x_.kw;
-    std::vector<QPackedB> out(x_.group);
-    std::vector<uint8_t> bt(kc * mg);
-    for (size_t g = 0; g < x_.group; g++) {
-      const uint8_t* wg = static_cast<const uint8_t*>(wv) + g * mg * kc;
-      for (size_t j = 0; j < mg; j++)
-        for (size_t kk = 0; kk < kc; kk++) bt[kk * mg + j] = wg[j * kc + kk];
-      qpack_b(cfg_, kc, mg, bt.data(), x_.w_t == DType::s8, mg, &out[g]);
-    }
-    return out;
-  }
-  const U8S8GemmConfig& cfg_;
-  Args x_;
+  ConvInteger conv_;
+  DType x_t_, w_t_;
+  InputRef x_, w_, x_zp_, w_zp_;
+  size_t w_zp_count_;
+  int32_t y_;
   std::vector<QPackedB> packed_;
 };
 
@@ -412,41 +365,23 @@ std::unique_ptr<Op> make_conv_integer(const OpContext& c) {
   }
   const int64_t kc = wd[1] * kernel[0] * kernel[1];
   if (kc > 32768) return c.fail("expected channels x kernel size <= 32768 (int32 accumulators) but received " + std::to_string(kc)), nullptr;
-  ConvIntegerOp::Args a{x.dtype, w.dtype, size_t(xd[0]), size_t(xd[1]), size_t(xd[2]), size_t(xd[3]), size_t(wd[0]),
-                        size_t(group), size_t(kernel[0]), size_t(kernel[1]), size_t(out[0]), size_t(out[1]),
-                        size_t(strides[0]), size_t(strides[1]), size_t(dil[0]), size_t(dil[1]), size_t(pb[0]), size_t(pb[1]),
-                        ref_of(c, 0), ref_of(c, 1), ref_of(c, 2), ref_of(c, 3), w_zp_count, c.op.outputs[0]};
-  return std::make_unique<ConvIntegerOp>(c.cfg.u8s8_gemm, std::move(a));
+  const ConvIntegerShape shape{size_t(xd[0]), size_t(xd[1]), size_t(xd[2]), size_t(xd[3]), size_t(wd[0]),
+                               size_t(group), size_t(kernel[0]), size_t(kernel[1]), size_t(out[0]), size_t(out[1]),
+                               size_t(strides[0]), size_t(strides[1]), size_t(dil[0]), size_t(dil[1]), size_t(pb[0]),
+                               size_t(pb[1])};
+  return std::make_unique<ConvIntegerOp>(c.cfg.u8s8_gemm, shape, x.dtype, w.dtype, ref_of(c, 0), ref_of(c, 1),
+                                         ref_of(c, 2), ref_of(c, 3), w_zp_count, c.op.outputs[0]);
 }
 
 // ---- DynamicQuantizeLinear --------------------------------------------------------------------
 
-// y_scale = (max - min) / 255 over the range of X widened to include 0 (1 when that range is
-// empty: all zeros, as onnxruntime does; the ONNX formula would divide by 0), y_zero_point =
-// round_half_even(clamp(0 - min / y_scale, 0, 255)), y = saturate(round_half_even(x / y_scale) + zp).
 class DynQuantOp : public Op {
  public:
   DynQuantOp(const DynQuantConfig& k, size_t n, InputRef x, int32_t y, int32_t scale, int32_t zp)
       : k_(k), n_(n), x_(std::move(x)), y_(y), scale_(scale), zp_(zp) {}
   void run(void* const* buf, const RunContext& ctx) const override {
-    const float* x = static_cast<const float*>(x_.get(buf));
-    constexpr size_t kGrain = 16384;
-    const size_t chunks = std::max<size_t>(1, std::min(ctx.threads() * 4, n_ / kGrain));
-    std::vector<float> lo(chunks, INFINITY), hi(chunks, -INFINITY);
-    ctx.parallel_for(chunks, 1, [&](size_t b, size_t e) {
-      for (size_t i = b; i < e; i++) {
-        const size_t s = n_ * i / chunks, t = n_ * (i + 1) / chunks;
-        k_.minmax(t - s, x + s, &lo[i], &hi[i]);
-      }
-    });
-    float mn = 0.0f, mx = 0.0f;
-    for (size_t i = 0; i < chunks; i++) f32_minmax_merge(lo[i], hi[i], mn, mx);
-    const float scale = mx == mn ? 1.0f : (mx - mn) / 255.0f;
-    const float zp = std::nearbyint(std::min(255.0f, std::max(0.0f, 0.0f - mn / scale)));
-    *static_cast<float*>(buf[scale_]) = scale;
-    *static_cast<uint8_t*>(buf[zp_]) = uint8_t(zp);
-    uint8_t* y = static_cast<uint8_t*>(buf[y_]);
-    ctx.parallel_for(n_, kGrain, [&](size_t b, size_t e) { k_.quantize(e - b, x + b, scale, zp, y + b); });
+    dynamic_quantize_u8(k_, n_, static_cast<const float*>(x_.get(buf)), static_cast<uint8_t*>(buf[y_]),
+                        static_cast<float*>(buf[scale_]), static_cast<uint8_t*>(buf[zp_]), ctx);
   }
 
  private:
