@@ -1,5 +1,5 @@
-// The integer GEMM family's plan ops (QLinearMatMul, MatMulInteger, ConvInteger,
-// DynamicQuantizeLinear) on every backend and ISA, against independent JavaScript definitions of
+// The integer GEMM family's plan ops (QLinearMatMul, MatMulInteger, MatMulIntegerToFloat,
+// ConvInteger, DynamicQuantizeLinear) on every backend and ISA, against independent JavaScript definitions of
 // the ONNX semantics (exact integer sums, float32 requantization step by step, round half to
 // even), with B constant (packed at creation) and fed at run time; the typed plan errors for
 // malformed inputs; and the same ops against onnxruntime-node through whole ONNX models.
@@ -139,6 +139,36 @@ describe.each(targets.map((t) => [`${t.backend}/${t.isa.isa}`, t] as const))('%s
         }
   });
 
+  it('MatMulIntegerToFloat: the f32 output stage, float(acc) * (a_scale * b_scale) then + bias, per tensor and per column', async () => {
+    const r = rng(23);
+    let cases = 0;
+    for (const s of shapes)
+      for (const at of ['uint8', 'int8'] as Q[]) {
+        const bt: Q = cases % 2 ? 'uint8' : 'int8';
+        const perColumn = cases % 3 !== 0, withBias = cases % 2 === 0, constB = cases % 4 < 2;
+        const a = codes(r, at, s.aShape.reduce((x, y) => x * y, 1)), b = codes(r, bt, s.bShape.reduce((x, y) => x * y, 1));
+        const za = codes(r, at, 1)[0], zb = codes(r, bt, perColumn ? s.n : 1);
+        const as = Math.fround(r.float(0.001, 0.05));
+        const bs = Float32Array.from({ length: zb.length }, () => r.float(0.001, 0.05));
+        const bias = Float32Array.from({ length: s.n }, () => r.float(-2, 2));
+        const plan = opPlan('MatMulIntegerToFloat', [
+          { dtype: at, shape: s.aShape }, { dtype: bt, shape: s.bShape, ...(constB ? { data: typedArray(bt, b) } : {}) },
+          { dtype: 'float32', shape: [], data: Float32Array.of(as) }, { dtype: 'float32', shape: [bs.length], data: bs },
+          { dtype: at, shape: [], data: typedArray(at, [za]) }, { dtype: bt, shape: [zb.length], data: typedArray(bt, zb) },
+          ...(withBias ? [{ dtype: 'float32' as DType, shape: [s.n], data: bias }] : []),
+        ], [{ dtype: 'float32', shape: s.yShape }]);
+        const [y] = await runPlan(plan, constB ? [typedArray(at, a)] : [typedArray(at, a), typedArray(bt, b)], t.backend, t.isa.isa);
+        const acc = integerMatMul(s, a, b, za, (_bm, j) => zb[perColumn ? j : 0]);
+        const want = acc.map((v, e) => {
+          const j = e % s.n;
+          const x = Math.fround(Math.fround(v) * Math.fround(as * bs[perColumn ? j : 0]));
+          return withBias ? Math.fround(x + bias[j]) : x;
+        });
+        expect(Array.from(y as Float32Array), `${at} x ${bt} ${s.yShape}`).toEqual(want);
+        cases++;
+      }
+  });
+
   it('ConvInteger: pads, strides, dilations, groups, zero points per tensor and per output channel', async () => {
     const r = rng(11);
     const convs = [
@@ -227,6 +257,7 @@ describe.each(targets.map((t) => [`${t.backend}/${t.isa.isa}`, t] as const))('%s
       [opPlan('MatMulInteger', [u8([2, 3]), u8([3, 5])], [{ dtype: 'float32', shape: [2, 5] }]), /Y of dtype int32/],
       [opPlan('QLinearMatMul', [u8([2, 3]), f(1), u8([], [0]), u8([3, 5]), f(1), u8([], [0]), f(1), { dtype: 'int8', shape: [], data: Int8Array.of(0) }], [{ dtype: 'uint8', shape: [2, 5] }]), /y of y_zero_point's dtype/],
       [opPlan('QLinearMatMul', [u8([2, 3]), { dtype: 'uint8', shape: [], data: Uint8Array.of(1) }, u8([], [0]), u8([3, 5]), f(1), u8([], [0]), f(1), u8([], [0])], [{ dtype: 'uint8', shape: [2, 5] }]), /a_scale of dtype float32/],
+      [opPlan('MatMulIntegerToFloat', [u8([2, 3]), u8([3, 5]), f(1), f(1), null, null, { dtype: 'float32', shape: [4], data: new Float32Array(4) }], [{ dtype: 'float32', shape: [2, 5] }]), /bias of dtype float32 and shape \[5\]/],
       [opPlan('ConvInteger', [u8([1, 3, 5, 5]), u8([4, 2, 3, 3])], [{ dtype: 'int32', shape: [1, 4, 3, 3] }]), /group/],
       [opPlan('ConvInteger', [u8([1, 2, 5, 5]), u8([4, 2, 3, 3])], [{ dtype: 'int32', shape: [1, 4, 5, 5] }]), /expected y of dtype int32 and shape \[1, 4, 3, 3\]/],
       [opPlan('DynamicQuantizeLinear', [u8([3])], [u8([3]), { dtype: 'float32', shape: [] }, u8([])]), /x of dtype float32/],
@@ -234,7 +265,7 @@ describe.each(targets.map((t) => [`${t.backend}/${t.isa.isa}`, t] as const))('%s
     for (const [plan, rule] of bad) {
       const err = await PlanSession.create(plan, { backend: t.backend, isa: t.isa.isa } as never).catch((e) => e);
       expect(err).toBeInstanceOf(InvalidPlanError);
-      expect(err.message).toMatch(/QLinearMatMul|MatMulInteger|ConvInteger|DynamicQuantizeLinear/);
+      expect(err.message).toMatch(/QLinearMatMul|MatMulInteger|MatMulIntegerToFloat|ConvInteger|DynamicQuantizeLinear/);
       expect(err.message).toMatch(rule);
     }
   });

@@ -59,6 +59,6 @@ void register_elementwise_ops(OpRegistry& r);  // op-elementwise.cc: unary, bina
 void register_conv_ops(OpRegistry& r);         // op-conv.cc: Conv, ConvTranspose, MatMul, ONNX Gemm, pooling
 void register_layout_ops(OpRegistry& r);       // op-layout.cc: data movement (Concat, Slice, Transpose, Gather, ...)
 void register_quant_ops(OpRegistry& r);        // op-quant.cc: QuantizeLinear, DequantizeLinear
-void register_qmatmul_ops(OpRegistry& r);      // op-qmatmul.cc: QLinearMatMul, MatMulInteger, ConvInteger, DynamicQuantizeLinear
+void register_qmatmul_ops(OpRegistry& r);      // op-qmatmul.cc: QLinearMatMul, MatMulInteger(ToFloat), ConvInteger, DynamicQuantizeLinear
 
 }  // namespace i8k

@@ -2,6 +2,8 @@
 //   QLinearMatMul          u8/s8 A x u8/s8 B -> u8/s8 Y, requantized (per-tensor A, per-tensor or
 //                          per-column B scale and zero point), N-D with MatMul broadcasting
 //   MatMulInteger          u8/s8 A x u8/s8 B -> s32 Y, optional zero points (B's per column)
+//   MatMulIntegerToFloat   the same -> f32 Y, dequantized (+ bias) in the output stage
+//                          (onnxruntime's com.microsoft op for dynamically quantized MatMul)
 //   ConvInteger            u8/s8 X x u8/s8 W -> s32 Y, NCHW (1-D or 2-D), through im2col
 //                          (ops/conv-integer.h)
 //   DynamicQuantizeLinear  f32 X -> u8 Y, scale, zero point (ops/dynamic-quantize.h)
@@ -167,7 +169,7 @@ class QMatMulOp : public Op {
   struct Args {
     MatMulShape s;
     DType a_t, b_t, y_t;
-    InputRef a, b, a_zp, b_zp, a_scale, b_scale, y_scale, y_zp;
+    InputRef a, b, a_zp, b_zp, a_scale, b_scale, y_scale, y_zp, bias;
     BParam b_zp_at, b_scale_at;
     int32_t y;
   };
@@ -183,9 +185,13 @@ class QMatMulOp : public Op {
     std::vector<int32_t> a_zp, b_zp;
     read_zps(x_.a_zp, x_.a_t, 1, buf, &a_zp);
     read_zps(x_.b_zp, x_.b_t, x_.b_zp.absent() ? 0 : (x_.b_zp_at.batched ? s.b_matrices : 1) * x_.b_zp_at.per_matrix, buf, &b_zp);
-    const bool requant = x_.y_t != DType::s32;
-    U8S8Output o{requant ? (x_.y_t == DType::u8 ? U8S8OutputKind::u8 : U8S8OutputKind::s8) : U8S8OutputKind::s32,
-                 nullptr, nullptr, nullptr, nullptr, nullptr, RequantParams{0, 0, 255}};
+    const U8S8OutputKind kind = x_.y_t == DType::s32 ? U8S8OutputKind::s32
+                                : x_.y_t == DType::f32 ? U8S8OutputKind::f32
+                                : x_.y_t == DType::u8  ? U8S8OutputKind::u8
+                                                       : U8S8OutputKind::s8;
+    const bool requant = kind == U8S8OutputKind::u8 || kind == U8S8OutputKind::s8;
+    U8S8Output o{kind, nullptr, nullptr, nullptr, nullptr, nullptr, RequantParams{0, 0, 255}};
+    if (!x_.bias.absent()) o.bias = static_cast<const float*>(x_.bias.get(buf));
     std::vector<float> scale;
     const uint8_t* a = static_cast<const uint8_t*>(x_.a.get(buf));
     uint8_t* y = static_cast<uint8_t*>(buf[x_.y]);
@@ -203,12 +209,16 @@ class QMatMulOp : public Op {
       zp.a_signed = x_.a_t == DType::s8;
       zp.a_zp = a_zp[0];
       if (!x_.b_zp.absent()) zp.b_zp = b_zp.data() + x_.b_zp_at.offset(bm), zp.b_zp_count = x_.b_zp_at.per_matrix;
-      if (requant) {
-        // float32, in this order: the multiplier a_scale * b_scale / y_scale is part of the numerics.
-        const float as = *static_cast<const float*>(x_.a_scale.get(buf)), ys = *static_cast<const float*>(x_.y_scale.get(buf));
+      if (kind != U8S8OutputKind::s32) {
+        // float32, in this order: the multiplier a_scale * b_scale (/ y_scale) is part of the numerics.
+        const float as = *static_cast<const float*>(x_.a_scale.get(buf));
+        const float ys = requant ? *static_cast<const float*>(x_.y_scale.get(buf)) : 1.0f;
         const float* bs = static_cast<const float*>(x_.b_scale.get(buf)) + x_.b_scale_at.offset(bm);
         scale.resize(s.n);
-        for (size_t j = 0; j < s.n; j++) scale[j] = as * bs[x_.b_scale_at.per_matrix == 1 ? 0 : j] / ys;
+        for (size_t j = 0; j < s.n; j++) {
+          const float ab = as * bs[x_.b_scale_at.per_matrix == 1 ? 0 : j];
+          scale[j] = requant ? ab / ys : ab;
+        }
         o.scale = scale.data();
       }
       qgemm(cfg_, packed[bm], s.m, a + s.a_of[t] * s.m * s.k, s.k, zp, o, y + t * s.m * s.n * y_size, s.n, ctx);
@@ -404,9 +414,33 @@ std::unique_ptr<Op> make_dynamic_quantize(const OpContext& c) {
                                       c.op.outputs[1], c.op.outputs[2]);
 }
 
+// com.microsoft MatMulIntegerToFloat (onnxruntime's contrib op for dynamically quantized
+// MatMul): Y = float((A - a_zp)(B - b_zp)) * (a_scale * b_scale) (+ bias), the f32 output stage.
+std::unique_ptr<Op> make_matmul_integer_to_float(const OpContext& c) {
+  if (!check_count(c, 4, 7, 1, "A, B, a_scale, b_scale, a_zero_point, b_zero_point, bias")) return nullptr;
+  const ValueInfo &a = *c.input(0), &b = *c.input(1), &y = c.output(0);
+  if (!check_operands(c, a, b, "A and B")) return nullptr;
+  if (y.dtype != DType::f32) return c.fail(std::string("expected Y of dtype float32 but received ") + dtype_name(y.dtype)), nullptr;
+  QMatMulOp::Args x;
+  if (!matmul_shape(c, a, b, y, &x.s)) return nullptr;
+  if (!a_param(c, c.input(2), "a_scale", DType::f32) || !b_param(c, c.input(3), "b_scale", DType::f32, x.s, &x.b_scale_at) ||
+      !a_param(c, c.input(4), "a_zero_point", a.dtype) || !b_param(c, c.input(5), "b_zero_point", b.dtype, x.s, &x.b_zp_at))
+    return nullptr;
+  if (const ValueInfo* bias = c.input(6))
+    if (bias->dtype != DType::f32 || bias->dims != std::vector<int64_t>{int64_t(x.s.n)})
+      return c.fail("expected bias of dtype float32 and shape [" + std::to_string(x.s.n) + "] but received " +
+                    dtype_name(bias->dtype) + " " + dims_text(bias->dims)), nullptr;
+  x.a_t = a.dtype, x.b_t = b.dtype, x.y_t = DType::f32;
+  x.a = ref_of(c, 0), x.b = ref_of(c, 1), x.a_scale = ref_of(c, 2), x.b_scale = ref_of(c, 3);
+  x.a_zp = ref_of(c, 4), x.b_zp = ref_of(c, 5), x.bias = ref_of(c, 6);
+  x.y = c.op.outputs[0];
+  return std::make_unique<QMatMulOp>(c.cfg.u8s8_gemm, std::move(x));
+}
+
 }  // namespace
 
 void register_qmatmul_ops(OpRegistry& r) {
+  r.add("MatMulIntegerToFloat", make_matmul_integer_to_float);
   r.add("QLinearMatMul", make_qlinear_matmul);
   r.add("MatMulInteger", make_matmul_integer);
   r.add("ConvInteger", make_conv_integer);

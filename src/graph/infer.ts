@@ -267,6 +267,7 @@ RULES.QLinearMatMul = (c) => {
   return [{ dtype: zp.dtype, shape: matmulShape(input(c).shape, input(c, 3).shape) }];
 };
 RULES.MatMulInteger = (c) => [{ dtype: 'int32', shape: matmulShape(input(c).shape, input(c, 1).shape) }];
+RULES.MatMulIntegerToFloat = (c) => [{ dtype: 'float32', shape: matmulShape(input(c).shape, input(c, 1).shape) }];
 RULES.ConvInteger = (c) => [{ dtype: 'int32', shape: RULES.Conv(c)[0].shape }];
 RULES.DynamicQuantizeLinear = (c) => [
   { dtype: 'uint8', shape: input(c).shape },
