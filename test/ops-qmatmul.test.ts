@@ -171,7 +171,8 @@ describe.each(targets.map((t) => [`${t.backend}/${t.isa.isa}`, t] as const))('%s
 
   it('ConvInteger: pads, strides, dilations, groups, zero points per tensor and per output channel', async () => {
     const r = rng(11);
-    const convs = [
+    type ConvAttrs = { group?: number; pads?: number[]; strides?: number[]; dilations?: number[]; auto_pad?: string };
+    const convs: { x: number[]; w: number[]; attrs: ConvAttrs }[] = [
       { x: [1, 1, 3, 3], w: [1, 1, 2, 2], attrs: {} },
       { x: [2, 4, 7, 6], w: [6, 2, 3, 3], attrs: { group: 2, pads: [1, 0, 2, 1], strides: [2, 1], dilations: [1, 2] } },
       { x: [1, 3, 5, 5], w: [5, 3, 3, 1], attrs: { auto_pad: 'SAME_UPPER' } },
@@ -185,7 +186,7 @@ describe.each(targets.map((t) => [`${t.backend}/${t.isa.isa}`, t] as const))('%s
         const twoD = cv.x.length === 4;
         const [N, C, H, W] = twoD ? cv.x : [cv.x[0], cv.x[1], 1, cv.x[2]];
         const [M, Cg, KH, KW] = twoD ? cv.w : [cv.w[0], cv.w[1], 1, cv.w[2]];
-        const a = cv.attrs as { group?: number; pads?: number[]; strides?: number[]; dilations?: number[]; auto_pad?: string };
+        const a = cv.attrs;
         const g = a.group ?? 1, st = twoD ? a.strides ?? [1, 1] : [1, (a.strides ?? [1])[0]], dl = twoD ? a.dilations ?? [1, 1] : [1, 1];
         let pads = twoD ? a.pads ?? [0, 0, 0, 0] : [0, (a.pads ?? [0, 0])[0], 0, (a.pads ?? [0, 0])[1]];
         if (a.auto_pad === 'SAME_UPPER') {
@@ -214,7 +215,7 @@ describe.each(targets.map((t) => [`${t.backend}/${t.isa.isa}`, t] as const))('%s
         const plan = opPlan('ConvInteger', [
           { dtype: xt, shape: cv.x }, { dtype: wt, shape: cv.w, ...(constW ? { data: typedArray(wt, w) } : {}) },
           { dtype: xt, shape: [], data: typedArray(xt, [zx]) }, { dtype: wt, shape: [zw.length], data: typedArray(wt, zw) },
-        ], [{ dtype: 'int32', shape: yShape }], cv.attrs);
+        ], [{ dtype: 'int32', shape: yShape }], Object.fromEntries(Object.entries(cv.attrs).filter(([, v]) => v !== undefined)) as Record<string, number | string | number[]>);
         const [y] = await runPlan(plan, constW ? [typedArray(xt, x)] : [typedArray(xt, x), typedArray(wt, w)], t.backend, t.isa.isa);
         expect(Array.from(y as Int32Array), `conv ${ci} ${xt} x ${wt}`).toEqual(want);
       }
@@ -276,7 +277,7 @@ describe.each(targets.map((t) => [`${t.backend}/${t.isa.isa}`, t] as const))('%s
 function node(opType: string, inputs: string[], outputs: string[], attrs = {}) {
   return { name: opType, opType, domain: '', inputs, outputs, attrs };
 }
-const onnxType = (t: Tensor) => ({ dtype: t.type as DType, shape: t.dims });
+const onnxType = (t: Tensor) => ({ dtype: t.type as DType, shape: [...t.dims] });
 
 async function bothRuntimes(graph: Graph, feeds: Record<string, Tensor>, backend: string) {
   const bytes = writeModel(graphToOnnx(graph));
