@@ -272,6 +272,55 @@ describe.each(targets.map((t) => [`${t.backend}/${t.isa.isa}`, t] as const))('%s
   });
 });
 
+// Valid plans of each op with one random mutation (a dtype, a dimension added, removed or changed,
+// an input dropped): each is refused with a typed error or runs; none may crash the process (a
+// crash fails the whole file).
+describe('mutated plans of the integer GEMM ops', () => {
+  it('give InvalidPlanError or run, on the native and WebAssembly backends', async () => {
+    const r = rng(29);
+    type V = { dtype: DType; shape: number[]; constant?: boolean };
+    const T = (dtype: DType, shape: number[], constant = false): V => ({ dtype, shape, constant });
+    const templates: [string, V[], V[], Record<string, number | string | number[]>][] = [
+      ['MatMulInteger', [T('uint8', [2, 3]), T('int8', [3, 4], true), T('uint8', [], true), T('int8', [4], true)], [T('int32', [2, 4])], {}],
+      ['QLinearMatMul', [T('uint8', [2, 3]), T('float32', [], true), T('uint8', [], true), T('uint8', [3, 4]), T('float32', [4], true), T('uint8', [4], true), T('float32', [], true), T('uint8', [], true)], [T('uint8', [2, 4])], {}],
+      ['MatMulIntegerToFloat', [T('int8', [2, 2, 3]), T('uint8', [3, 4], true), T('float32', [], true), T('float32', [4], true), T('int8', [], true), T('uint8', [4], true), T('float32', [4], true)], [T('float32', [2, 2, 4])], {}],
+      ['ConvInteger', [T('uint8', [1, 2, 5, 5]), T('int8', [3, 2, 3, 3], true), T('uint8', [], true), T('int8', [3], true)], [T('int32', [1, 3, 3, 3])], { strides: [1, 1] }],
+      ['DynamicQuantizeLinear', [T('float32', [7])], [T('uint8', [7]), T('float32', []), T('uint8', [])], {}],
+    ];
+    const dtypes: DType[] = ['uint8', 'int8', 'int32', 'float32'];
+    let refused = 0, ran = 0;
+    for (const backend of ['native', 'wasm'])
+      for (let c = 0; c < 200; c++) {
+        const [op, ins, outs, attrs] = r.pick(templates);
+        const inputs: (V | null)[] = ins.map((v) => ({ ...v, shape: [...v.shape] }));
+        const outputs = outs.map((v) => ({ ...v, shape: [...v.shape] }));
+        const all = [...inputs, ...outputs];
+        const i = r.int(0, all.length - 1), v = all[i]!;
+        switch (r.int(0, 4)) {
+          case 0: v.dtype = r.pick(dtypes); break;
+          case 1: v.shape.push(r.int(0, 3)); break;
+          case 2: v.shape.pop(); break;
+          case 3: if (v.shape.length) v.shape[r.int(0, v.shape.length - 1)] = r.int(0, 5); break;
+          default: if (i < inputs.length) inputs[i] = null;
+        }
+        const data = (x: V) => typedArray(x.dtype, Array.from({ length: x.shape.reduce((p, q) => p * q, 1) }, () => r.int(0, 3)));
+        const plan = opPlan(op, inputs.map((x) => (x ? { dtype: x.dtype, shape: x.shape, ...(x.constant ? { data: data(x) } : {}) } : null)), outputs, attrs);
+        const s = await PlanSession.create(plan, { backend } as never).catch((e) => e);
+        if (s instanceof Error) {
+          expect(s, `${op}: ${s.message}`).toBeInstanceOf(InvalidPlanError);
+          refused++;
+          continue;
+        }
+        await s.run(plan.inputs.map((id) => data(plan.values[id] as V)));
+        s.release();
+        ran++;
+      }
+    console.log(`mutated integer GEMM plans: ${refused} refused, ${ran} ran`);
+    expect(refused).toBeGreaterThan(50);
+    expect(ran).toBeGreaterThan(50);
+  });
+});
+
 // ---- against onnxruntime-node -----------------------------------------------------------------
 
 function node(opType: string, inputs: string[], outputs: string[], attrs = {}) {
