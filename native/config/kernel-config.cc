@@ -36,6 +36,14 @@ constexpr U8S8GemmConfig with_fused(U8S8GemmConfig c, U8S8GemmFusedUkernel fused
 }
 constexpr U8S8GemmConfig u8s8_gemm_8x32c4_avx512vnni_fused_cfg =
     with_fused(u8s8_gemm_8x32c4_avx512vnni_cfg, u8s8_gemm_8x32c4_avx512vnni_fused);
+constexpr U8S8GemmConfig u8s8_gemm_6x16c4_avxvnni_fused_cfg =
+    with_fused(u8s8_gemm_6x16c4_avxvnni_cfg, u8s8_gemm_6x16c4_avxvnni_fused);
+constexpr U8S8GemmConfig u8s8_gemm_6x16c4_avxvnni_evex_fused_cfg =
+    with_fused(u8s8_gemm_6x16c4_avxvnni_evex_cfg, u8s8_gemm_6x16c4_avxvnni_evex_fused);
+constexpr U8S8GemmConfig u8s8_gemm_4x16c2_avx2_fused_cfg =
+    with_fused(u8s8_gemm_4x16c2_avx2_cfg, u8s8_gemm_4x16c2_avx2_fused);
+constexpr U8S8GemmConfig u8s8_gemm_6x16c4_avx2_rr_fused_cfg =
+    with_fused(u8s8_gemm_6x16c4_avx2_rr_cfg, u8s8_gemm_6x16c4_avx2_rr_fused);
 #endif
 #if defined(__wasm_simd128__)
 I8K_F32(f32_gemm_4x16_wasmsimd, f32_convgemm_4x16_wasmsimd, 4, 16, wasmsimd)
@@ -50,11 +58,11 @@ I8K_U8S8(u8s8_gemm_8x8_neon, 8, 8, 1, neon)
 
 constexpr KernelConfig kScalar{Isa::scalar, f32_gemm_4x8_scalar_cfg, u8s8_gemm_4x8_scalar_cfg};
 #if defined(__x86_64__) || defined(__i386__)
-constexpr KernelConfig kAvx2{Isa::avx2, f32_gemm_6x16_avx2_fma_cfg, u8s8_gemm_4x16c2_avx2_cfg};
+constexpr KernelConfig kAvx2{Isa::avx2, f32_gemm_6x16_avx2_fma_cfg, u8s8_gemm_4x16c2_avx2_fused_cfg};
 constexpr KernelConfig kAvxVnni{Isa::avxvnni, f32_gemm_6x16_avx2_fma_cfg,
-                                u8s8_gemm_6x16c4_avxvnni_cfg};
+                                u8s8_gemm_6x16c4_avxvnni_fused_cfg};
 constexpr KernelConfig kAvxVnniEvex{Isa::avxvnni_evex, f32_gemm_6x16_avx2_fma_cfg,
-                                    u8s8_gemm_6x16c4_avxvnni_evex_cfg};
+                                    u8s8_gemm_6x16c4_avxvnni_evex_fused_cfg};
 constexpr KernelConfig kAvx512Vnni{Isa::avx512vnni, f32_gemm_12x32_avx512f_cfg,
                                    u8s8_gemm_8x32c4_avx512vnni_fused_cfg};
 #endif
@@ -104,7 +112,7 @@ const KernelConfig* kernel_config(Isa isa, std::string* why_not) {
 
 const U8S8GemmConfig* u8s8_reduce_range_config(Isa isa) {
 #if defined(__x86_64__) || defined(__i386__)
-  if (isa == Isa::avx2 && kernel_config(isa, nullptr)) return &u8s8_gemm_6x16c4_avx2_rr_cfg;
+  if (isa == Isa::avx2 && kernel_config(isa, nullptr)) return &u8s8_gemm_6x16c4_avx2_rr_fused_cfg;
 #endif
   (void)isa;
   return nullptr;

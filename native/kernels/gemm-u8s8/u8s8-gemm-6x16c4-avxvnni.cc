@@ -74,6 +74,16 @@ inline void dot_tile(size_t mr, size_t k, const uint8_t* a, size_t a_stride, con
 }
 }  // namespace
 
+// The accumulator entry with the output stage applied from registers (what qgemm calls).
+void I8K_6X16C4_NAME(_fused)(size_t mr, size_t nr, size_t k, const uint8_t* a, size_t a_stride, const void* w,
+        const U8S8Output& o, size_t m0, size_t n0, void* y, size_t y_stride) {
+  __m256i acc[MR][2];
+#pragma GCC unroll 6
+  for (size_t i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm256_setzero_si256();
+  dot_tile(mr, k, a, a_stride, w, acc);
+  fused_tile16<MR>(acc, mr, nr, o, m0, n0, y, y_stride);
+}
+
 void I8K_6X16C4_NAME(_acc)(size_t mr, size_t k, const uint8_t* a, size_t a_stride, const void* w,
                            int32_t* tile) {
   __m256i acc[MR][2];

@@ -50,9 +50,17 @@ using U8S8OutputFn = void (*)(const U8S8Output& o, size_t m0, size_t mr, size_t 
 using U8S8GemmFusedUkernel = void (*)(size_t mr, size_t nr, size_t k, const uint8_t* a, size_t a_stride,
                                       const void* w, const U8S8Output& o, size_t m0, size_t n0, void* y,
                                       size_t y_stride);
-void u8s8_gemm_8x32c4_avx512vnni_fused(size_t mr, size_t nr, size_t k, const uint8_t* a, size_t a_stride,
-                                       const void* w, const U8S8Output& o, size_t m0, size_t n0, void* y,
-                                       size_t y_stride);
+#define I8K_U8S8_FUSED(X)            \
+  X(u8s8_gemm_8x32c4_avx512vnni_fused) \
+  X(u8s8_gemm_6x16c4_avxvnni_fused)    \
+  X(u8s8_gemm_6x16c4_avxvnni_evex_fused) \
+  X(u8s8_gemm_6x16c4_avx2_rr_fused)    \
+  X(u8s8_gemm_4x16c2_avx2_fused)
+#define I8K_DECLARE_U8S8_FUSED(name)                                                                  \
+  void name(size_t mr, size_t nr, size_t k, const uint8_t* a, size_t a_stride, const void* w,        \
+            const U8S8Output& o, size_t m0, size_t n0, void* y, size_t y_stride);
+I8K_U8S8_FUSED(I8K_DECLARE_U8S8_FUSED)
+#undef I8K_DECLARE_U8S8_FUSED
 
 #define I8K_U8S8_OUTPUTS(X) \
   X(u8s8_output_scalar)     \
