@@ -1,8 +1,7 @@
 // The ymm output stages shared by the AVX2 and AVX-VNNI u8 x s8 GEMM kernels and
 // u8s8-output-avx2.cc. Included inside an anonymous namespace on purpose: each file compiles its
-// own copy with its own ISA flags,
-// and the linker must never swap one copy for another (an EVEX-encoded copy would fault on an
-// AVX2-only CPU).
+// own copy with its own ISA flags, and the linker must never swap one copy for another (an
+// EVEX-encoded copy would fault on an AVX2-only CPU).
 #pragma once
 #include <immintrin.h>
 #include <cstdint>
