@@ -30,7 +30,10 @@ if (args.includes('--json') || args.includes('--no-wasm')) process.exit(0);
 
 const ghz = Number(/Clock[^:]*: ([\d.]+) GHz/.exec(native)?.[1]);
 const shapes = args.filter((a) => /^\d+x\d+x\d+$/.test(a));
-benchWasm(shapes.length ? shapes : ['1024x1024x1024', '196x960x160', '3136x144x24', '128x768x768'], ghz);
+// The native run's default shapes (M x N x K; see native/bench/bench-gemm.cc for how the issue's
+// MobileNetV2 and BERT shapes map onto them).
+const defaults = ['1024x1024x1024', '128x768x768', '128x3072x768', '128x768x3072', '3136x24x144', '3136x144x24', '196x160x960', '196x960x160'];
+benchWasm(shapes.length ? shapes : defaults, ghz);
 
 async function benchWasm(shapeList, clockGhz) {
   const { PlanSession } = require(path.join(root, 'dist', 'index.cjs'));

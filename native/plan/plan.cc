@@ -24,6 +24,7 @@ const OpRegistry& registry() {
     register_qconv_ops(out);
     register_qnnpack_ops(out);
     register_qsmall_ops(out);
+    register_qmatmul_ops(out);
     return out;
   }();
   return r;

@@ -287,3 +287,19 @@ Object.assign(RULES, {
   QLinearLeakyRelu: same,
   QLinearLookup: (c) => [{ dtype: input(c, 1).dtype, shape: input(c).shape }],
 } satisfies Record<string, Rule>);
+
+// Integer GEMM family (native/plan/op-qmatmul.cc): MatMul shapes, Conv shapes, int32 or the
+// output zero point's dtype; DynamicQuantizeLinear gives codes plus a scalar scale and zero point.
+RULES.QLinearMatMul = (c) => {
+  const zp = input(c, 7);
+  if (zp.dtype !== 'uint8' && zp.dtype !== 'int8') fail(`expected a uint8 or int8 y_zero_point but received ${zp.dtype}`);
+  return [{ dtype: zp.dtype, shape: matmulShape(input(c).shape, input(c, 3).shape) }];
+};
+RULES.MatMulInteger = (c) => [{ dtype: 'int32', shape: matmulShape(input(c).shape, input(c, 1).shape) }];
+RULES.MatMulIntegerToFloat = (c) => [{ dtype: 'float32', shape: matmulShape(input(c).shape, input(c, 1).shape) }];
+RULES.ConvInteger = (c) => [{ dtype: 'int32', shape: RULES.Conv(c)[0].shape }];
+RULES.DynamicQuantizeLinear = (c) => [
+  { dtype: 'uint8', shape: input(c).shape },
+  { dtype: 'float32', shape: [] },
+  { dtype: 'uint8', shape: [] },
+];

@@ -103,9 +103,10 @@ void u8s8_gemm_4x8c2_wasmsimd_pack(size_t k, size_t nvalid, const int8_t* b, siz
   }
 }
 
-void u8s8_gemm_4x8c2_wasmsimd(size_t mr, size_t nr, size_t k, const uint8_t* a, size_t a_stride,
-                              const void* w, const int32_t* bias, const float* scale, uint8_t* y,
-                              size_t y_stride, const RequantParams* p) {
+namespace {
+// c[i][*] += the dot products of rows i < mr of A with the panel (rows past mr repeat row mr - 1).
+inline void dot_tile(size_t mr, size_t k, const uint8_t* a, size_t a_stride, const void* w,
+                     v128_t (&c)[4][2]) {
   // Rows past mr alias the last valid row (as in XNNPACK): the loop stays branch free and never
   // reads a row the caller did not hand us; their results are simply not stored.
   const uint8_t* a0 = a;
@@ -113,27 +114,48 @@ void u8s8_gemm_4x8c2_wasmsimd(size_t mr, size_t nr, size_t k, const uint8_t* a, 
   const uint8_t* a2 = mr > 2 ? a1 + a_stride : a1;
   const uint8_t* a3 = mr > 3 ? a2 + a_stride : a2;
 
-  v128_t c00 = wasm_v128_load(bias), c01 = wasm_v128_load(bias + 4);
-  v128_t c10 = c00, c11 = c01, c20 = c00, c21 = c01, c30 = c00, c31 = c01;
-
   const int16_t* wp = static_cast<const int16_t*>(w);
   const size_t kp = round_up_kr(k), k4 = kp & ~size_t{3};
   for (size_t kk = 0; kk < k4; kk += 4) {
     const v128_t e0 = wasm_v128_load(wp), e1 = wasm_v128_load(wp + 8);
     const v128_t o0 = wasm_v128_load(wp + 16), o1 = wasm_v128_load(wp + 24);
     wp += 32;
-    step4(c00, c01, a0 + kk, e0, e1, o0, o1);
-    step4(c10, c11, a1 + kk, e0, e1, o0, o1);
-    step4(c20, c21, a2 + kk, e0, e1, o0, o1);
-    step4(c30, c31, a3 + kk, e0, e1, o0, o1);
+    step4(c[0][0], c[0][1], a0 + kk, e0, e1, o0, o1);
+    step4(c[1][0], c[1][1], a1 + kk, e0, e1, o0, o1);
+    step4(c[2][0], c[2][1], a2 + kk, e0, e1, o0, o1);
+    step4(c[3][0], c[3][1], a3 + kk, e0, e1, o0, o1);
   }
   if (k4 != kp) {
     const v128_t p0 = wasm_v128_load(wp), p1 = wasm_v128_load(wp + 8);
-    step2(c00, c01, a0 + k4, p0, p1);
-    step2(c10, c11, a1 + k4, p0, p1);
-    step2(c20, c21, a2 + k4, p0, p1);
-    step2(c30, c31, a3 + k4, p0, p1);
+    step2(c[0][0], c[0][1], a0 + k4, p0, p1);
+    step2(c[1][0], c[1][1], a1 + k4, p0, p1);
+    step2(c[2][0], c[2][1], a2 + k4, p0, p1);
+    step2(c[3][0], c[3][1], a3 + k4, p0, p1);
   }
+}
+}  // namespace
+
+void u8s8_gemm_4x8c2_wasmsimd_acc(size_t mr, size_t k, const uint8_t* a, size_t a_stride,
+                                  const void* w, int32_t* tile) {
+  v128_t c[4][2];
+  for (auto& row : c) row[0] = row[1] = wasm_i32x4_splat(0);
+  dot_tile(mr, k, a, a_stride, w, c);
+  for (size_t i = 0; i < mr && i < 4; i++) {
+    wasm_v128_store(tile + i * NR, c[i][0]);
+    wasm_v128_store(tile + i * NR + 4, c[i][1]);
+  }
+}
+
+void u8s8_gemm_4x8c2_wasmsimd(size_t mr, size_t nr, size_t k, const uint8_t* a, size_t a_stride,
+                              const void* w, const int32_t* bias, const float* scale, uint8_t* y,
+                              size_t y_stride, const RequantParams* p) {
+  v128_t c[4][2];
+  c[0][0] = wasm_v128_load(bias), c[0][1] = wasm_v128_load(bias + 4);
+  c[1][0] = c[2][0] = c[3][0] = c[0][0];
+  c[1][1] = c[2][1] = c[3][1] = c[0][1];
+  dot_tile(mr, k, a, a_stride, w, c);
+  const v128_t c00 = c[0][0], c01 = c[0][1], c10 = c[1][0], c11 = c[1][1];
+  const v128_t c20 = c[2][0], c21 = c[2][1], c30 = c[3][0], c31 = c[3][1];
 
   const OutputStage o{wasm_v128_load(scale), wasm_v128_load(scale + 4),
                       wasm_f32x4_splat(static_cast<float>(p->y_min - p->y_zero_point)),

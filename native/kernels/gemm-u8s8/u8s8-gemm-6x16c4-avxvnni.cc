@@ -47,21 +47,16 @@ void I8K_6X16C4_NAME(_pack)(size_t k, size_t nvalid, const int8_t* b, size_t ldb
     for (size_t n = 0; n < nvalid; n++) w[(kk / KR * NR + n) * KR + kk % KR] = b[kk * ldb + n];
 }
 
-void I8K_6X16C4_NAME()(size_t mr, size_t nr, size_t k, const uint8_t* a, size_t a_stride,
-                       const void* w, const int32_t* bias, const float* scale, uint8_t* y,
-                       size_t y_stride, const RequantParams* p) {
+namespace {
+// acc[i][*] += the dot products of rows i < mr of A with the panel (rows past mr repeat row mr - 1).
+inline void dot_tile(size_t mr, size_t k, const uint8_t* a, size_t a_stride, const void* w,
+                     __m256i (&acc)[MR][2]) {
   // Rows past mr alias the last valid row (as in XNNPACK): the loop stays branch free and never
   // reads a row the caller did not hand us; their results are simply not stored.
   const uint8_t* ap[MR];
   ap[0] = a;
 #pragma GCC unroll 6
   for (size_t i = 1; i < MR; i++) ap[i] = i < mr ? ap[i - 1] + a_stride : ap[i - 1];
-
-  __m256i acc[MR][2];
-  const __m256i vb0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bias));
-  const __m256i vb1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bias + 8));
-#pragma GCC unroll 6
-  for (size_t i = 0; i < MR; i++) acc[i][0] = vb0, acc[i][1] = vb1;
 
   const int8_t* wp = static_cast<const int8_t*>(w);
   const size_t kp = round_up_kr(k);
@@ -76,6 +71,38 @@ void I8K_6X16C4_NAME()(size_t mr, size_t nr, size_t k, const uint8_t* a, size_t 
       acc[i][1] = I8K_6X16C4_DPBUSD(acc[i][1], va, w1);
     }
   }
+}
+}  // namespace
+
+// The accumulator entry with the output stage applied from registers (what qgemm calls).
+void I8K_6X16C4_NAME(_fused)(size_t mr, size_t nr, size_t k, const uint8_t* a, size_t a_stride, const void* w,
+        const U8S8Output& o, size_t m0, size_t n0, void* y, size_t y_stride) {
+  __m256i acc[MR][2];
+#pragma GCC unroll 6
+  for (size_t i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm256_setzero_si256();
+  dot_tile(mr, k, a, a_stride, w, acc);
+  fused_tile16<MR>(acc, mr, nr, o, m0, n0, y, y_stride);
+}
+
+void I8K_6X16C4_NAME(_acc)(size_t mr, size_t k, const uint8_t* a, size_t a_stride, const void* w,
+                           int32_t* tile) {
+  __m256i acc[MR][2];
+#pragma GCC unroll 6
+  for (size_t i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm256_setzero_si256();
+  dot_tile(mr, k, a, a_stride, w, acc);
+  store_acc_tile16<MR>(acc, mr, tile);
+}
+
+void I8K_6X16C4_NAME()(size_t mr, size_t nr, size_t k, const uint8_t* a, size_t a_stride,
+                       const void* w, const int32_t* bias, const float* scale, uint8_t* y,
+                       size_t y_stride, const RequantParams* p) {
+  __m256i acc[MR][2];
+  const __m256i vb0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bias));
+  const __m256i vb1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bias + 8));
+#pragma GCC unroll 6
+  for (size_t i = 0; i < MR; i++) acc[i][0] = vb0, acc[i][1] = vb1;
+
+  dot_tile(mr, k, a, a_stride, w, acc);
 
   store_tile16<MR>(acc, mr, nr, scale, y, y_stride, *p);
 }

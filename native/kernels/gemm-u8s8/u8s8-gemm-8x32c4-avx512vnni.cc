@@ -8,6 +8,7 @@
 #include <immintrin.h>
 #include <cstring>
 #include "gemm-u8s8.h"
+#include "u8s8-output-zmm.h"
 
 namespace i8k {
 
@@ -50,22 +51,16 @@ void u8s8_gemm_8x32c4_avx512vnni_pack(size_t k, size_t nvalid, const int8_t* b, 
     for (size_t n = 0; n < nvalid; n++) w[(kk / KR * NR + n) * KR + kk % KR] = b[kk * ldb + n];
 }
 
-void u8s8_gemm_8x32c4_avx512vnni(size_t mr, size_t nr, size_t k, const uint8_t* a,
-                                 size_t a_stride, const void* w, const int32_t* bias,
-                                 const float* scale, uint8_t* y, size_t y_stride,
-                                 const RequantParams* p) {
+namespace {
+// acc[i][*] += the dot products of rows i < mr of A with the panel (rows past mr repeat row mr - 1).
+inline void dot_tile(size_t mr, size_t k, const uint8_t* a, size_t a_stride, const void* w,
+                     __m512i (&acc)[MR][2]) {
   // Rows past mr alias the last valid row (as in XNNPACK): the loop stays branch free and never
   // reads a row the caller did not hand us; their results are simply not stored.
   const uint8_t* ap[MR];
   ap[0] = a;
 #pragma GCC unroll 8
   for (size_t i = 1; i < MR; i++) ap[i] = i < mr ? ap[i - 1] + a_stride : ap[i - 1];
-
-  __m512i acc[MR][2];
-  const __m512i vb0 = _mm512_loadu_si512(bias);
-  const __m512i vb1 = _mm512_loadu_si512(bias + 16);
-#pragma GCC unroll 8
-  for (size_t i = 0; i < MR; i++) acc[i][0] = vb0, acc[i][1] = vb1;
 
   // Indexed addressing (ap[i] + kk) spares eight pointer increments per group: the loop body is
   // 30 instructions for 16 vpdpbusd, so the front end keeps up even at two vpdpbusd per cycle.
@@ -82,6 +77,62 @@ void u8s8_gemm_8x32c4_avx512vnni(size_t mr, size_t nr, size_t k, const uint8_t* 
       acc[i][1] = _mm512_dpbusd_epi32(acc[i][1], va, w1);
     }
   }
+}
+}  // namespace
+
+void u8s8_gemm_8x32c4_avx512vnni_acc(size_t mr, size_t k, const uint8_t* a, size_t a_stride,
+                                     const void* w, int32_t* tile) {
+  __m512i acc[MR][2];
+#pragma GCC unroll 8
+  for (size_t i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_si512();
+  dot_tile(mr, k, a, a_stride, w, acc);
+#pragma GCC unroll 8
+  for (size_t i = 0; i < MR; i++) {
+    if (i >= mr) break;
+    _mm512_storeu_si512(tile + i * NR, acc[i][0]);
+    _mm512_storeu_si512(tile + i * NR + 16, acc[i][1]);
+  }
+}
+
+// The accumulator entry with the output stage applied from registers (no tile round trip): what
+// qgemm calls on this ISA. Small-K GEMMs (pointwise convolutions) spend a large share of each
+// tile in the stage, so the stores and reloads of a 1 KiB tile matter there.
+void u8s8_gemm_8x32c4_avx512vnni_fused(size_t mr, size_t nr, size_t k, const uint8_t* a,
+                                       size_t a_stride, const void* w, const U8S8Output& o,
+                                       size_t m0, size_t n0, void* y, size_t y_stride) {
+  __m512i acc[MR][2];
+#pragma GCC unroll 8
+  for (size_t i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_si512();
+  dot_tile(mr, k, a, a_stride, w, acc);
+  const size_t es = u8s8_output_size(o.kind);
+  const ZmmStage z(o);
+  // Unrolled with constant indices (and an early exit) so the accumulators stay in registers: a
+  // loop indexing acc at run time makes GCC keep the whole array in memory.
+  const ZmmColumns c0(o, n0, nr);
+#pragma GCC unroll 8
+  for (size_t i = 0; i < MR; i++) {
+    if (i >= mr) break;
+    zmm_output(o, z, c0, acc[i][0], m0 + i, static_cast<uint8_t*>(y) + ((m0 + i) * y_stride + n0) * es);
+  }
+  if (nr <= 16) return;
+  const ZmmColumns c1(o, n0 + 16, nr - 16);
+#pragma GCC unroll 8
+  for (size_t i = 0; i < MR; i++) {
+    if (i >= mr) break;
+    zmm_output(o, z, c1, acc[i][1], m0 + i, static_cast<uint8_t*>(y) + ((m0 + i) * y_stride + n0 + 16) * es);
+  }
+}
+
+void u8s8_gemm_8x32c4_avx512vnni(size_t mr, size_t nr, size_t k, const uint8_t* a,
+                                 size_t a_stride, const void* w, const int32_t* bias,
+                                 const float* scale, uint8_t* y, size_t y_stride,
+                                 const RequantParams* p) {
+  __m512i acc[MR][2];
+  const __m512i vb0 = _mm512_loadu_si512(bias);
+  const __m512i vb1 = _mm512_loadu_si512(bias + 16);
+#pragma GCC unroll 8
+  for (size_t i = 0; i < MR; i++) acc[i][0] = vb0, acc[i][1] = vb1;
+  dot_tile(mr, k, a, a_stride, w, acc);
 
   const __m512 s0 = _mm512_loadu_ps(scale);
   const __m512 s1 = _mm512_loadu_ps(scale + 16);

@@ -71,18 +71,12 @@ inline void store_row(uint8_t* y, size_t n, uint8x8_t v) {
   if (n & 1) vst1_lane_u8(y, v, 0);
 }
 
+// acc[r][*] += the dot products of the R rows of A with the panel.
 template <size_t R>
-void tile(size_t nr, size_t k, const uint8_t* a, size_t a_stride, const int8_t* w,
-          const int32_t* bias, const float* scale, uint8_t* y, size_t y_stride,
-          const RequantParams& p) {
+inline void dot_tile(size_t k, const uint8_t* a, size_t a_stride, const int8_t* w,
+                     int32x4_t (&acc)[R][2]) {
   const uint8_t* ap[R];
-  int32x4_t acc[R][2];
-  const int32x4_t b0 = vld1q_s32(bias), b1 = vld1q_s32(bias + 4);
-  unroll<R>([&](auto r) {
-    ap[r] = a + r * a_stride;
-    acc[r][0] = b0;
-    acc[r][1] = b1;
-  });
+  unroll<R>([&](auto r) { ap[r] = a + r * a_stride; });
 
   size_t kk = 0;
   for (; kk + 8 <= k; kk += 8) {
@@ -108,6 +102,19 @@ void tile(size_t nr, size_t k, const uint8_t* a, size_t a_stride, const int8_t* 
       acc[r][1] = vmlal_high_n_s16(acc[r][1], vw, av);
     });
   }
+}
+
+template <size_t R>
+void tile(size_t nr, size_t k, const uint8_t* a, size_t a_stride, const int8_t* w,
+          const int32_t* bias, const float* scale, uint8_t* y, size_t y_stride,
+          const RequantParams& p) {
+  int32x4_t acc[R][2];
+  const int32x4_t b0 = vld1q_s32(bias), b1 = vld1q_s32(bias + 4);
+  unroll<R>([&](auto r) {
+    acc[r][0] = b0;
+    acc[r][1] = b1;
+  });
+  dot_tile<R>(k, a, a_stride, w, acc);
 
   const OutputStage o{vld1q_f32(scale), vld1q_f32(scale + 4),
                       vdupq_n_f32(static_cast<float>(p.y_min - p.y_zero_point)),
@@ -135,6 +142,21 @@ void u8s8_gemm_8x8_neon(size_t mr, size_t nr, size_t k, const uint8_t* a, size_t
   with_rows<MR>(mr, [&](auto rows) {
     constexpr size_t R = decltype(rows)::value;
     tile<R>(nr, k, a, a_stride, wb, bias, scale, y, y_stride, *p);
+  });
+}
+
+void u8s8_gemm_8x8_neon_acc(size_t mr, size_t k, const uint8_t* a, size_t a_stride, const void* w,
+                            int32_t* tile) {
+  const int8_t* wb = static_cast<const int8_t*>(w);
+  with_rows<MR>(mr, [&](auto rows) {
+    constexpr size_t R = decltype(rows)::value;
+    int32x4_t acc[R][2];
+    unroll<R>([&](auto r) { acc[r][0] = acc[r][1] = vdupq_n_s32(0); });
+    dot_tile<R>(k, a, a_stride, wb, acc);
+    unroll<R>([&](auto r) {
+      vst1q_s32(tile + r * NR, acc[r][0]);
+      vst1q_s32(tile + r * NR + 4, acc[r][1]);
+    });
   });
 }
 
