@@ -4,7 +4,7 @@
 // points 0 / 128 / 255 (the kernel's per tensor or per channel); and the plan's typed errors for
 // malformed inputs.
 import { describe, expect, it } from 'vitest';
-import { InvalidPlanError, PlanSession, type Plan, type PlanTypedArray } from '../src';
+import { InvalidPlanError, PlanSession, type Plan, type PlanTypedArray, type PlanValue } from '../src';
 import { backendIsas } from './support/backends';
 import { opPlan } from './support/elementwise-reference';
 import { convPlan, convReference, realScale, requantize, type ConvCase, type Mode } from './support/qnnpack-reference';
@@ -109,11 +109,11 @@ describe.each(targets.map((t) => [`${t.backend}/${t.isa.isa}`, t] as const))('%s
     ];
     // A w zero point of the wrong length; w not a constant; a wrong output shape.
     const badZp = convPlan(base);
-    badZp.values[5] = { dtype: 'uint8', shape: [base.oc + 1], data: new Uint8Array(base.oc + 1) };
+    (badZp.values as PlanValue[])[5] = { dtype: 'uint8', shape: [base.oc + 1], data: new Uint8Array(base.oc + 1) };
     cases.push([badZp, /expected w_zero_point with 1 or \d+ values/]);
     const wVar = convPlan(base);
     delete (wVar.values[3] as { data?: unknown }).data;
-    wVar.inputs.push(3);
+    (wVar.inputs as number[]).push(3);
     cases.push([wVar, /expected w to be a constant/]);
     const badY = convPlan(base);
     badY.values.at(-1)!.shape = [1, 1, 1, 1];

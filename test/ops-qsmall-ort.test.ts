@@ -55,7 +55,7 @@ async function compare(c: Case, seed: number, backend: string) {
   const lo = c.dt === 'int8' ? -128 : 0, hi = c.dt === 'int8' ? 127 : 255;
   const feeds = Object.fromEntries(c.inputs.map((i) => {
     const n = i.shape.reduce((a, b) => a * b, 1);
-    return [i.name, new Tensor(c.dt, ARRAYS[c.dt].from({ length: n }, () => (r.next() < 0.1 ? r.pick([lo, hi]) : r.int(lo, hi))), i.shape)];
+    return [i.name, new Tensor(c.dt, (ARRAYS[c.dt] as Uint8ArrayConstructor).from({ length: n }, () => (r.next() < 0.1 ? r.pick([lo, hi]) : r.int(lo, hi))), i.shape)];
   }));
   const ref = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
   const want = (await ref.run(Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, new ort.Tensor(t.type, t.data, t.dims)])))).y;

@@ -3,9 +3,25 @@
 #include <memory>
 #include <map>
 #include <set>
+#include <string>
 #include "plan-reader.h"
 
 namespace i8k {
+
+// Elements of a shape (the plan reader has checked every dim: non-negative, product within size_t).
+inline size_t element_count(const std::vector<int64_t>& dims) {
+  size_t n = 1;
+  for (int64_t d : dims) n *= size_t(d);
+  return n;
+}
+inline size_t element_count(const ValueInfo& v) { return element_count(v.dims); }
+
+// "[2, 3, 4]", for messages.
+inline std::string dims_text(const std::vector<int64_t>& dims) {
+  std::string s = "[";
+  for (size_t i = 0; i < dims.size(); i++) s += (i ? ", " : "") + std::to_string(dims[i]);
+  return s + "]";
+}
 
 struct OpContext {
   const OpDesc& op;

@@ -109,12 +109,6 @@ class OnnxGemmOp : public Op {
   int32_t a_, y_;
 };
 
-std::string dims_text(const std::vector<int64_t>& d) {
-  std::string s = "[";
-  for (size_t i = 0; i < d.size(); i++) s += (i ? ", " : "") + std::to_string(d[i]);
-  return s + "]";
-}
-
 std::unique_ptr<Op> make_gemm_f32(const OpContext& c) {
   if (c.op.inputs.size() < 2 || c.op.inputs.size() > 3 || c.op.outputs.size() != 1)
     return c.fail("expected 2 or 3 inputs (A, B, C) and 1 output but received " +

@@ -14,28 +14,16 @@ namespace i8k {
 
 namespace {
 
-std::string shape_text(const std::vector<int64_t>& d) {
-  std::string s = "[";
-  for (size_t i = 0; i < d.size(); i++) s += (i ? ", " : "") + std::to_string(d[i]);
-  return s + "]";
-}
-
-size_t count(const ValueInfo& v) {
-  size_t n = 1;
-  for (int64_t d : v.dims) n *= size_t(d);
-  return n;
-}
-
 // A constant parameter of `dtype` with 1 entry, or `many` entries when many > 1 (1-D).
 bool param(const OpContext& c, size_t i, const char* role, DType dtype, size_t many) {
   const ValueInfo* v = c.input(i);
   if (!v) return c.fail(std::string("expected input ") + role + " but it is absent");
   if (!v->constant) return c.fail(std::string("expected ") + role + " to be a constant (it is folded in when the plan is created)");
   if (v->dtype != dtype) return c.fail(std::string("expected ") + role + " of dtype " + dtype_name(dtype) + " but received " + dtype_name(v->dtype));
-  const size_t n = count(*v);
+  const size_t n = element_count(*v);
   if (v->dims.size() > 1 || (n != 1 && n != many))
     return c.fail(std::string("expected ") + role + " to be a scalar" + (many > 1 ? " or 1-D of length " + std::to_string(many) : std::string()) +
-                  " but received shape " + shape_text(v->dims));
+                  " but received shape " + dims_text(v->dims));
   return true;
 }
 
@@ -48,7 +36,7 @@ const T* data_of(const ValueInfo* v) {
 std::vector<int32_t> zero_points(const ValueInfo* v) {
   std::vector<int32_t> out;
   if (!v) return {0};
-  for (size_t i = 0; i < count(*v); i++)
+  for (size_t i = 0; i < element_count(*v); i++)
     out.push_back(v->dtype == DType::s8 ? int32_t(int8_t(v->data[i])) : int32_t(v->data[i]));
   return out;
 }
@@ -119,11 +107,11 @@ std::unique_ptr<Op> make_qlinear_conv(const OpContext& c) {
   if (bias) {
     if (!bias->constant || bias->dtype != DType::s32 || bias->dims.size() != 1 || bias->dims[0] != cout)
       return c.fail("expected B to be a constant int32 vector of length " + std::to_string(cout) + " but received " +
-                    (bias->constant ? "a constant " : "a run-time ") + dtype_name(bias->dtype) + " " + shape_text(bias->dims)), nullptr;
+                    (bias->constant ? "a constant " : "a run-time ") + dtype_name(bias->dtype) + " " + dims_text(bias->dims)), nullptr;
   }
   const float x_scale = *data_of<float>(c.input(1)), y_scale = *data_of<float>(c.input(6));
   const ValueInfo& ws = *c.input(4);
-  std::vector<float> w_scale(data_of<float>(&ws), data_of<float>(&ws) + count(ws));
+  std::vector<float> w_scale(data_of<float>(&ws), data_of<float>(&ws) + element_count(ws));
   auto finite_positive = [](float v) { return std::isfinite(v) && v > 0; };
   bool scales_ok = finite_positive(x_scale) && finite_positive(y_scale);
   for (float s : w_scale) scales_ok = scales_ok && finite_positive(s);
@@ -136,25 +124,25 @@ std::unique_ptr<Op> make_qlinear_conv(const OpContext& c) {
       !c.ints_attr("pads", &pads) || !c.string_attr("auto_pad", "NOTSET", &auto_pad))
     return nullptr;
   if (c.op.attrs.count("kernel_shape") && ks != kernel)
-    return c.fail("expected attribute kernel_shape " + shape_text(kernel) + " (w's spatial shape) but received " + shape_text(ks)), nullptr;
+    return c.fail("expected attribute kernel_shape " + dims_text(kernel) + " (w's spatial shape) but received " + dims_text(ks)), nullptr;
   if (strides.size() != sp || dil.size() != sp || pads.size() != 2 * sp)
     return c.fail("expected strides and dilations with " + std::to_string(sp) + " values and pads with " + std::to_string(2 * sp) +
-                  " but received " + shape_text(strides) + ", " + shape_text(dil) + " and " + shape_text(pads)), nullptr;
+                  " but received " + dims_text(strides) + ", " + dims_text(dil) + " and " + dims_text(pads)), nullptr;
   if (auto_pad != "NOTSET" && auto_pad != "VALID" && auto_pad != "SAME_UPPER" && auto_pad != "SAME_LOWER")
     return c.fail("expected attribute auto_pad NOTSET, SAME_UPPER, SAME_LOWER or VALID but received " + auto_pad), nullptr;
   std::vector<int64_t> out(sp), pb(sp);
   for (size_t i = 0; i < sp; i++) {
     if (kernel[i] < 1 || strides[i] < 1 || dil[i] < 1 || pads[i] < 0 || pads[sp + i] < 0 || pads[i] > (1 << 20) ||
         pads[sp + i] > (1 << 20) || dil[i] > (1 << 20) || strides[i] > (1 << 20))
-      return c.fail("expected kernel sizes, strides and dilations in [1, 2^20] and pads in [0, 2^20] but received kernel " + shape_text(kernel) +
-                    ", strides " + shape_text(strides) + ", dilations " + shape_text(dil) + ", pads " + shape_text(pads)), nullptr;
+      return c.fail("expected kernel sizes, strides and dilations in [1, 2^20] and pads in [0, 2^20] but received kernel " + dims_text(kernel) +
+                    ", strides " + dims_text(strides) + ", dilations " + dims_text(dil) + ", pads " + dims_text(pads)), nullptr;
     int64_t pe = pads[sp + i];
     pb[i] = pads[i];
     if (!resolve_axis(c, auto_pad, x->dims[2 + i], kernel[i], strides[i], dil[i], &pb[i], &pe, &out[i])) return nullptr;
   }
   std::vector<int64_t> ydims{n, cout};
   ydims.insert(ydims.end(), out.begin(), out.end());
-  if (y.dims != ydims) return c.fail("expected y of shape " + shape_text(ydims) + " but received " + shape_text(y.dims)), nullptr;
+  if (y.dims != ydims) return c.fail("expected y of shape " + dims_text(ydims) + " but received " + dims_text(y.dims)), nullptr;
 
   // The clamp, in Y's units (a fused ReLU is y_min = y_zero_point).
   const bool x_signed = x->dtype == DType::s8, y_signed = y.dtype == DType::s8;

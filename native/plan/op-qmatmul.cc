@@ -23,18 +23,6 @@ namespace i8k {
 
 namespace {
 
-size_t elements(const std::vector<int64_t>& dims) {
-  size_t n = 1;
-  for (int64_t d : dims) n *= size_t(d);
-  return n;
-}
-
-std::string dims_text(const std::vector<int64_t>& d) {
-  std::string s = "[";
-  for (size_t i = 0; i < d.size(); i++) s += (i ? ", " : "") + std::to_string(d[i]);
-  return s + "]";
-}
-
 bool is_8bit(DType t) { return t == DType::u8 || t == DType::s8; }
 
 // The two operands of an integer product: uint8 or int8 each.
@@ -101,8 +89,8 @@ bool matmul_shape(const OpContext& c, const ValueInfo& a, const ValueInfo& b, co
   if (a.dims.size() > 1) want.push_back(int64_t(s->m));
   if (b.dims.size() > 1) want.push_back(int64_t(s->n));
   if (y.dims != want) return c.fail("expected Y of shape " + dims_text(want) + " but received " + dims_text(y.dims));
-  s->a_matrices = elements(ab), s->b_matrices = elements(bb);
-  const size_t batches = elements(out);
+  s->a_matrices = element_count(ab), s->b_matrices = element_count(bb);
+  const size_t batches = element_count(out);
   s->a_of.assign(batches, 0), s->b_of.assign(batches, 0);
   for (size_t t = 0; t < batches; t++) {
     size_t rem = t, ai = 0, bi = 0, astr = 1, bstr = 1;
@@ -135,7 +123,7 @@ bool b_param(const OpContext& c, const ValueInfo* v, const char* role, DType dty
   if (!v) return true;
   if (v->dtype != dtype)
     return c.fail(std::string("expected ") + role + " of dtype " + dtype_name(dtype) + " but received " + dtype_name(v->dtype));
-  const size_t e = elements(v->dims);
+  const size_t e = element_count(v->dims);
   std::vector<int64_t> per_batch = s.b_batch;
   per_batch.push_back(1), per_batch.push_back(int64_t(s.n));
   if (e == 1) {
@@ -156,7 +144,7 @@ bool a_param(const OpContext& c, const ValueInfo* v, const char* role, DType dty
   if (!v) return true;
   if (v->dtype != dtype)
     return c.fail(std::string("expected ") + role + " of dtype " + dtype_name(dtype) + " but received " + dtype_name(v->dtype));
-  if (elements(v->dims) != 1)
+  if (element_count(v->dims) != 1)
     return c.fail(std::string("expected a per-tensor ") + role + " (1 entry; per-row quantization of A is not supported) but received shape " +
                   dims_text(v->dims));
   return true;
@@ -367,7 +355,7 @@ std::unique_ptr<Op> make_conv_integer(const OpContext& c) {
   if (!a_param(c, c.input(2), "x_zero_point", x.dtype)) return nullptr;
   size_t w_zp_count = 0;
   if (const ValueInfo* z = c.input(3)) {
-    w_zp_count = elements(z->dims);
+    w_zp_count = element_count(z->dims);
     if (z->dtype != w.dtype || (w_zp_count != 1 && (z->dims.size() != 1 || z->dims[0] != wd[0])))
       return c.fail(std::string("expected w_zero_point of w's dtype ") + dtype_name(w.dtype) + " with 1 or " +
                     std::to_string(wd[0]) + " (per output channel) entries but received " + dtype_name(z->dtype) + " " +
@@ -407,10 +395,10 @@ std::unique_ptr<Op> make_dynamic_quantize(const OpContext& c) {
   if (x.dtype != DType::f32) return c.fail(std::string("expected x of dtype float32 but received ") + dtype_name(x.dtype)), nullptr;
   if (y.dtype != DType::u8 || y.dims != x.dims)
     return c.fail("expected y of dtype uint8 and shape " + dims_text(x.dims) + " but received " + dtype_name(y.dtype) + " " + dims_text(y.dims)), nullptr;
-  if (s.dtype != DType::f32 || elements(s.dims) != 1 || z.dtype != DType::u8 || elements(z.dims) != 1)
+  if (s.dtype != DType::f32 || element_count(s.dims) != 1 || z.dtype != DType::u8 || element_count(z.dims) != 1)
     return c.fail(std::string("expected a float32 scalar y_scale and a uint8 scalar y_zero_point but received ") +
                   dtype_name(s.dtype) + " " + dims_text(s.dims) + " and " + dtype_name(z.dtype) + " " + dims_text(z.dims)), nullptr;
-  return std::make_unique<DynQuantOp>(dynquant_config(c.cfg.isa), elements(x.dims), ref_of(c, 0), c.op.outputs[0],
+  return std::make_unique<DynQuantOp>(dynquant_config(c.cfg.isa), element_count(x.dims), ref_of(c, 0), c.op.outputs[0],
                                       c.op.outputs[1], c.op.outputs[2]);
 }
 

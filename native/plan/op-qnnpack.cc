@@ -24,18 +24,6 @@ namespace {
 // At most this many products per output: |sum| <= 255 * 255 * 32768 < 2^31 (QGemm's bound).
 constexpr int64_t kMaxProducts = 32768;
 
-std::string dims_text(const std::vector<int64_t>& d) {
-  std::string s = "[";
-  for (size_t i = 0; i < d.size(); i++) s += (i ? ", " : "") + std::to_string(d[i]);
-  return s + "]";
-}
-
-size_t count(const ValueInfo& v) {
-  size_t n = 1;
-  for (int64_t d : v.dims) n *= size_t(d);
-  return n;
-}
-
 // A constant input of `dtype` holding 1 value, or (per_channel > 0) 1 or per_channel values in a
 // scalar or 1-D tensor. Returns its values widened to double.
 bool const_param(const OpContext& c, size_t i, const char* role, DType dtype, size_t per_channel,
@@ -45,7 +33,7 @@ bool const_param(const OpContext& c, size_t i, const char* role, DType dtype, si
   if (v->dtype != dtype)
     return c.fail(std::string("expected ") + role + " of dtype " + dtype_name(dtype) + " but received " + dtype_name(v->dtype));
   if (!v->constant) return c.fail(std::string("expected ") + role + " to be a constant");
-  const size_t n = count(*v);
+  const size_t n = element_count(*v);
   if (v->dims.size() > 1 || (n != 1 && (per_channel == 0 || n != per_channel)))
     return c.fail(std::string("expected ") + role + " with 1" + (per_channel ? " or " + std::to_string(per_channel) : std::string()) +
                   " values (a scalar" + (per_channel ? " or 1-D" : "") + ") but received shape " + dims_text(v->dims));
@@ -262,7 +250,7 @@ std::unique_ptr<Op> make_matmul(const OpContext& c) {
     for (int64_t j = 0; j < n; j++) wt[size_t(j * k + kk)] = b->data[size_t(kk * n + j)];
   auto gemm = std::make_unique<U8U8Gemm>(qnnpack_config(c.cfg.isa), size_t(k), 1, size_t(n), wt.data(), wzp.data(),
                                          nullptr, scale.data(), p);
-  return std::make_unique<QnnpackMatMulOp>(std::move(gemm), count(*a) / size_t(k), size_t(k), size_t(n), ref(c, 0),
+  return std::make_unique<QnnpackMatMulOp>(std::move(gemm), element_count(*a) / size_t(k), size_t(k), size_t(n), ref(c, 0),
                                            c.op.outputs[0]);
 }
 

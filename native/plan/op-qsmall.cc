@@ -290,14 +290,8 @@ class LutOp : public Op {
   int32_t y_;
 };
 
-size_t elements(const std::vector<int64_t>& dims) {
-  size_t n = 1;
-  for (int64_t d : dims) n *= size_t(d);
-  return n;
-}
-
 std::unique_ptr<Op> make_lut_op(const OpContext& c, const std::array<uint8_t, 256>& table) {
-  return std::make_unique<LutOp>(qsmall_config(c.cfg.isa).lut->lut, table, elements(c.input(0)->dims),
+  return std::make_unique<LutOp>(qsmall_config(c.cfg.isa).lut->lut, table, element_count(c.input(0)->dims),
                                  input_ref(c.values, c.op.inputs[0]), c.op.outputs[0]);
 }
 

@@ -15,13 +15,6 @@ namespace i8k {
 
 namespace {
 
-// Elements of a shape (validated by the plan reader: non-negative and within size_t).
-size_t elements(const std::vector<int64_t>& dims) {
-  size_t n = 1;
-  for (int64_t d : dims) n *= size_t(d);
-  return n;
-}
-
 // Where the per-axis parameters apply: `channels` values along the axis, each covering `inner`
 // consecutive elements (1 and everything for per-tensor parameters).
 struct Layout {
@@ -38,8 +31,8 @@ bool check_params(const OpContext& c, const ValueInfo& x, const char* scale_role
   if (s.dtype != DType::f32) return c.fail(std::string("expected float32 for ") + scale_role + " but received " + dtype_name(s.dtype));
   int64_t axis;
   if (!c.int_attr("axis", 1, &axis)) return false;
-  l->n = elements(x.dims);
-  const size_t count = elements(s.dims);
+  l->n = element_count(x.dims);
+  const size_t count = element_count(s.dims);
   if (s.dims.size() > 1) return c.fail(std::string("expected a scalar or 1-D ") + scale_role + " but received rank " + std::to_string(s.dims.size()));
   if (s.dims.size() == 1 && count != 1) {
     const int64_t rank = int64_t(x.dims.size());
@@ -52,7 +45,7 @@ bool check_params(const OpContext& c, const ValueInfo& x, const char* scale_role
     for (size_t d = a + 1; d < x.dims.size(); d++) l->inner *= size_t(x.dims[d]);
   }
   if (const ValueInfo* zp = c.input(2)) {
-    if (elements(zp->dims) != count) return c.fail(std::string("expected as many entries in ") + zp_role + " as in " + scale_role);
+    if (element_count(zp->dims) != count) return c.fail(std::string("expected as many entries in ") + zp_role + " as in " + scale_role);
   }
   return true;
 }
