@@ -36,8 +36,11 @@ std::unique_ptr<QConv> QConv::create(const KernelConfig& cfg, const QConvConfig&
   if (!why->empty()) return nullptr;
   std::unique_ptr<QConv> op(new QConv(s, io));
   const uint8_t x_zp = uint8_t(q.x_zero_point);
-  if (s.group == s.cin && s.cout == s.cin)
+  if (s.group == s.cin && s.cout == s.cin) {
     op->dw_ = std::make_unique<QConvDw>(qcfg, s, prepared, q.out, x_zp);
+    op->planar_ = QConvDwPlanar::create(qcfg.dw_planar, s, prepared, q.out, x_zp, io.x_signed ? 0x80 : 0,
+                                        io.y_signed ? 0x80 : 0);
+  }
   else
     op->gemm_ = std::make_unique<QConvGemm>(cfg.u8s8_gemm, s, prepared, q.out, x_zp);
   return op;
@@ -52,11 +55,19 @@ void QConv::run_nhwc(const uint8_t* x, uint8_t* y, const RunContext& ctx) const 
   else gemm_->run(x, y, ctx);
 }
 
-size_t QConv::workspace_bytes() const { return x_bytes() + align_up(s_.n * s_.oh * s_.ow * s_.cout); }
+size_t QConv::workspace_bytes() const {
+  if (planar_) return planar_->workspace_bytes();
+  return x_bytes() + align_up(s_.n * s_.oh * s_.ow * s_.cout); }
 
-const char* QConv::path() const { return dw_ ? "depthwise" : gemm_->direct() ? "gemm-1x1" : "gemm-im2col"; }
+const char* QConv::path() const {
+  if (planar_) return "depthwise-planar";
+  return dw_ ? "depthwise" : gemm_->direct() ? "gemm-1x1" : "gemm-im2col"; }
 
 void QConv::run(const void* x, void* y, void* workspace, const RunContext& ctx) const {
+  if (planar_) {
+    planar_->run(static_cast<const uint8_t*>(x), static_cast<uint8_t*>(y), static_cast<uint8_t*>(workspace), ctx);
+    return;
+  }
   uint8_t* xn = static_cast<uint8_t*>(workspace);
   uint8_t* yn = xn + x_bytes();
   const size_t x_len = s_.n * s_.h * s_.w * s_.cin;
