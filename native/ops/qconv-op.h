@@ -43,12 +43,15 @@ class QConv {
  private:
   QConv(const QConvShape& s, QConvIo io) : s_(s), io_(io) {}
   size_t x_bytes() const;
+  size_t slot_bytes() const;
+  void run_gemm(const uint8_t* x, uint8_t* y, uint8_t* workspace, const RunContext& ctx) const;
 
   QConvShape s_;
   QConvIo io_;
   std::unique_ptr<QConvDw> dw_;
   std::unique_ptr<QConvDwPlanar> planar_;  // run()'s depthwise where it applies (dw_ serves run_nhwc)
   std::unique_ptr<QConvGemm> gemm_;
+  size_t slots_ = 0;  // GEMM path: workspace slots (one per concurrent task) of slot_bytes()
 };
 
 }  // namespace i8k
