@@ -9,10 +9,10 @@ size_t align64(size_t n) { return (n + 63) / 64 * 64; }
 // Workspace slots: enough tasks for 4 per thread on 8 threads, few enough that the slots stay small.
 constexpr size_t kMaxSlots = 32;
 // Narrower outputs stay on the NHWC depthwise: a 64-output block then spans several output rows,
-// one masked store each, and bench-qconv (Zen 4, 1 thread) measured the planar op slower at
-// 28x28 (46 vs 50 GOPS), 14x14 (27-35 vs 47) and 7x7 (17 vs 45), faster at 56x56 (67 vs 42) and
-// 112x112 (74 vs 44).
-constexpr size_t kMinWidth = 48;
+// one masked store each, and bench-qconv (Zen 4, 1 thread, --planar 0/1 interleaved) measured the
+// planar op slower at 14x14 (38 vs 47 GOPS) and 7x7 (17 vs 45), faster at 28x28 (56 vs 50),
+// 56x56 (77 vs 43) and 112x112 (82-85 vs 44).
+constexpr size_t kMinWidth = 24;
 }  // namespace
 
 std::unique_ptr<QConvDwPlanar> QConvDwPlanar::create(QU8DwPlanarUkernel kernel, const QConvShape& s,

@@ -27,8 +27,9 @@ inline __mmask64 bytes_mask(size_t limit, size_t start) {
 
 // KH, Q: kernel rows and tap quads per row, 0 = from the shape.
 template <size_t SW, size_t KH, size_t Q>
-void planar(const QU8DwPlanarShape& s, const uint8_t* in, const int8_t* w, int32_t bias, float scale, uint8_t* y,
+void planar(const QU8DwPlanarShape& shape, const uint8_t* in, const int8_t* w, int32_t bias, float scale, uint8_t* y,
             uint8_t y_flip, const RequantParams& p) {
+  const QU8DwPlanarShape s = shape;  // a local copy: the stores through y cannot alias it
   constexpr size_t PH = 4 / SW, OB = 16 * PH;
   const size_t kh = KH ? KH : s.kh, quads = Q ? Q : s.quads();
   const __m512i vbias = _mm512_set1_epi32(bias), zp = _mm512_set1_epi32(p.y_zero_point);
