@@ -3,7 +3,7 @@
 namespace i8k {
 
 #define I8K_QCONV_DW(name, block) \
-  QConvConfig{#name, name##_9, name##_25, name##_any, block, nullptr, nullptr, nullptr, nullptr, nullptr}
+  QConvConfig{#name, name##_9, name##_25, name##_any, block, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr}
 
 QConvConfig qconv_config(Isa isa) {
   switch (isa) {
@@ -16,6 +16,7 @@ QConvConfig qconv_config(Isa isa) {
       QConvConfig c = I8K_QCONV_DW(qu8_dwconv_avx512bw, 32);
       c.dw_s8_9 = qu8_dwconv_avx512vnni_9, c.dw_s8_25 = qu8_dwconv_avx512vnni_25, c.dw_s8_any = qu8_dwconv_avx512vnni_any;
       c.dw_s8_packed_bytes = qu8_dwconv_avx512vnni_packed_bytes, c.dw_s8_pack = qu8_dwconv_avx512vnni_pack;
+      c.dw_planar = qu8_dwplanar_avx512vnni;
       return c;
     }
 #endif

@@ -2,6 +2,7 @@
 // KernelConfig::u8s8_gemm). Operators receive this and never test CPU flags.
 #pragma once
 #include "../kernels/qu8-dwconv/qu8-dwconv.h"
+#include "../kernels/qu8-dwconv/qu8-dwplanar.h"
 #include "isa.h"
 
 namespace i8k {
@@ -14,6 +15,8 @@ struct QConvConfig {
   QU8DwConvUkernel dw_s8_9, dw_s8_25, dw_s8_any;
   QU8DwPackedBytes dw_s8_packed_bytes;
   QU8DwPack dw_s8_pack;
+  // Depthwise on NCHW planes for s8 weights (qu8-dwplanar.h), where the ISA has one (else null).
+  QU8DwPlanarUkernel dw_planar = nullptr;
 };
 
 QConvConfig qconv_config(Isa isa);

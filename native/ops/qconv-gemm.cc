@@ -65,35 +65,40 @@ void QConvGemm::gather_row(const uint8_t* x, size_t n, size_t g, size_t pixel, u
   std::memset(dst + parts_ * k_, 0, kp_ - parts_ * k_);
 }
 
-void QConvGemm::run(const uint8_t* x, uint8_t* y, const RunContext& ctx) const {
-  const size_t mr = cfg_.mr, nr = cfg_.nr, m = s_.oh * s_.ow, cout_g = s_.cout_g();
-  const size_t rows_per_task = mr * kTaskTiles, blocks = (m + rows_per_task - 1) / rows_per_task;
-  const size_t ke = parts_ * k_;
-  ctx.parallel_for(s_.n * s_.group * blocks, 1, [&](size_t begin, size_t end) {
-    std::vector<uint8_t> buf(direct_ ? 0 : mr * kp_);
-    for (size_t t = begin; t < end; t++) {
-      const size_t blk = t % blocks, g = (t / blocks) % s_.group, n = t / blocks / s_.group;
-      const uint8_t* w = packed_.data() + g * panels_ * panel_bytes_;
-      const int32_t* bias = bias_.data() + g * panels_ * nr;
-      const float* scale = scale_.data() + g * panels_ * nr;
-      const size_t m1 = std::min(m, (blk + 1) * rows_per_task);
-      for (size_t i = blk * rows_per_task; i < m1; i += mr) {
-        const size_t rows = std::min(mr, m1 - i);
-        const uint8_t* a;
-        size_t a_stride;
-        if (direct_) {
-          a = x + (n * m + i) * s_.cin + g * s_.cin_g();
-          a_stride = s_.cin;
-        } else {
-          for (size_t r = 0; r < rows; r++) gather_row(x, n, g, i + r, buf.data() + r * kp_);
-          a = buf.data();
-          a_stride = kp_;
-        }
-        uint8_t* yrow = y + (n * m + i) * s_.cout + g * cout_g;
-        for (size_t p = 0; p < panels_; p++)
-          cfg_.ukernel(rows, std::min(nr, cout_g - p * nr), ke, a, a_stride, w + p * panel_bytes_,
-                       bias + p * nr, scale + p * nr, yrow + p * nr, s_.cout, &out_);
+void QConvGemm::run_pixels(const uint8_t* x, size_t n, size_t p0, size_t p1, uint8_t* y, uint8_t* buf) const {
+  const size_t mr = cfg_.mr, nr = cfg_.nr, cout_g = s_.cout_g(), ke = parts_ * k_;
+  for (size_t g = 0; g < s_.group; g++) {
+    const uint8_t* w = packed_.data() + g * panels_ * panel_bytes_;
+    const int32_t* bias = bias_.data() + g * panels_ * nr;
+    const float* scale = scale_.data() + g * panels_ * nr;
+    for (size_t i = p0; i < p1; i += mr) {
+      const size_t rows = std::min(mr, p1 - i);
+      const uint8_t* a;
+      size_t a_stride;
+      if (direct_) {
+        a = x + (i - p0) * s_.cin + g * s_.cin_g();
+        a_stride = s_.cin;
+      } else {
+        for (size_t r = 0; r < rows; r++) gather_row(x, n, g, i + r, buf + r * kp_);
+        a = buf;
+        a_stride = kp_;
       }
+      uint8_t* yrow = y + (i - p0) * s_.cout + g * cout_g;
+      for (size_t p = 0; p < panels_; p++)
+        cfg_.ukernel(rows, std::min(nr, cout_g - p * nr), ke, a, a_stride, w + p * panel_bytes_, bias + p * nr,
+                     scale + p * nr, yrow + p * nr, s_.cout, &out_);
+    }
+  }
+}
+
+void QConvGemm::run(const uint8_t* x, uint8_t* y, const RunContext& ctx) const {
+  const size_t m = s_.oh * s_.ow, rows_per_task = cfg_.mr * kTaskTiles;
+  const size_t blocks = (m + rows_per_task - 1) / rows_per_task;
+  ctx.parallel_for(s_.n * blocks, 1, [&](size_t begin, size_t end) {
+    std::vector<uint8_t> buf(scratch_bytes());
+    for (size_t t = begin; t < end; t++) {
+      const size_t n = t / blocks, p0 = t % blocks * rows_per_task, p1 = std::min(m, p0 + rows_per_task);
+      run_pixels(direct_ ? x + (n * m + p0) * s_.cin : x, n, p0, p1, y + (n * m + p0) * s_.cout, buf.data());
     }
   });
 }

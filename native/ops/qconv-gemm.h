@@ -25,6 +25,12 @@ class QConvGemm {
   // reads whole KR groups; the extra bytes meet zero weights). y: N*OH*OW pixels of cout bytes.
   void run(const uint8_t* x, uint8_t* y, const RunContext& ctx) const;
   size_t input_slack() const { return cfg_.kr; }
+  // Output pixels [p0, p1) of image n, every group, into y (p1 - p0 rows of cout bytes): a task of
+  // a caller that runs its own parallel section. x: for direct(), pixels p0..p1 - 1 of the image
+  // (cin bytes each, input_slack() readable past the last); else the whole NHWC input as for run().
+  // buf: scratch_bytes().
+  void run_pixels(const uint8_t* x, size_t n, size_t p0, size_t p1, uint8_t* y, uint8_t* buf) const;
+  size_t scratch_bytes() const { return direct_ ? 0 : cfg_.mr * kp_; }
   bool direct() const { return direct_; }
   size_t parts() const { return parts_; }
 

@@ -4,7 +4,8 @@
 //
 // Inside it runs NHWC: the input is converted at the boundary into the op's workspace (an s8 input
 // is shifted to u8 on the way, +128), the chosen path computes NHWC output there, and that is
-// converted back (s8 outputs shifted by -128). Paths: depthwise (group == cin == cout) on the u8
+// converted back (s8 outputs shifted by -128). Depthwise convs the planar kernels suit skip the
+// conversions: they run on NCHW planes directly (qconv-dwplanar.h). Paths: depthwise (group == cin == cout) on the u8
 // depthwise rows, everything else on per-group u8 x s8 GEMMs (qconv-gemm.h). Weights are prepared
 // and packed once at construction; run() may be called from several threads at once.
 #pragma once
@@ -13,6 +14,7 @@
 #include "../config/kernel-config.h"
 #include "../config/qconv-config.h"
 #include "qconv-dw.h"
+#include "qconv-dwplanar.h"
 #include "qconv-gemm.h"
 
 namespace i8k {
@@ -30,7 +32,7 @@ class QConv {
   size_t workspace_bytes() const;
   // workspace: workspace_bytes(), 64-byte aligned.
   void run(const void* x, void* y, void* workspace, const RunContext& ctx) const;
-  // "depthwise", "gemm-1x1" or "gemm-im2col" (tests and benchmarks name the path they measure).
+  // "depthwise-planar", "depthwise", "gemm-1x1" or "gemm-im2col" (tests and benchmarks name the path they measure).
   const char* path() const;
   // The NHWC core without the boundary conversions, for a runtime that keeps activations NHWC:
   // x holds N*H*W pixels of cin bytes in the u8 domain (s8 data shifted by +128), readable for
@@ -41,11 +43,15 @@ class QConv {
  private:
   QConv(const QConvShape& s, QConvIo io) : s_(s), io_(io) {}
   size_t x_bytes() const;
+  size_t slot_bytes() const;
+  void run_gemm(const uint8_t* x, uint8_t* y, uint8_t* workspace, const RunContext& ctx) const;
 
   QConvShape s_;
   QConvIo io_;
   std::unique_ptr<QConvDw> dw_;
+  std::unique_ptr<QConvDwPlanar> planar_;  // run()'s depthwise where it applies (dw_ serves run_nhwc)
   std::unique_ptr<QConvGemm> gemm_;
+  size_t slots_ = 0;  // GEMM path: workspace slots (one per concurrent task) of slot_bytes()
 };
 
 }  // namespace i8k

@@ -167,6 +167,74 @@ void test_dw_rows(Isa isa) {
   }
 }
 
+// ---- depthwise on planes ------------------------------------------------------------------------
+
+// Runs a planar kernel with the input (exactly `readable` bytes) and weights ending at a guard
+// page and 16 sentinel bytes before the output (which itself ends at one).
+std::vector<uint8_t> run_dw_planar(QU8DwPlanarUkernel fn, const QU8DwPlanarShape& s, const std::vector<uint8_t>& in,
+                                   const std::vector<int8_t>& w, int32_t bias, float scale, uint8_t flip,
+                                   const RequantParams& out, bool* outside) {
+  const Guarded ig(in), wg(w);
+  // Stored outputs: whole rows of width, then the last row's part.
+  const size_t rows = s.count / s.pitch, last = std::min(s.count % s.pitch, s.width), n = rows * s.width + last;
+  Guarded y(16 + n);
+  std::memset(y.as<uint8_t>(), 0xA5, 16 + n);
+  fn(s, ig.as<uint8_t>(), wg.as<int8_t>(), bias, scale, y.as<uint8_t>() + 16, flip, out);
+  for (size_t i = 0; i < 16; i++) *outside |= y.as<uint8_t>()[i] != 0xA5;
+  return std::vector<uint8_t>(y.as<uint8_t>() + 16, y.as<uint8_t>() + 16 + n);
+}
+
+// The ISA's planar kernel against the scalar twin, the twin against a naive int64 sum; counts
+// around the 32 / 64-output blocks, inputs with and without spare bytes past the last window.
+void test_dw_planar(Isa isa) {
+  const QConvConfig cfg = qconv_config(isa);
+  if (isa != Isa::scalar && !cfg.dw_planar) return;
+  for (int iter = 0; iter < 400; iter++) {
+    QU8DwPlanarShape s;
+    s.sw = size_t(irand(1, 2));
+    if (irand(0, 1)) s.kh = s.kw = pick<size_t>({3, 5});
+    else s.kh = size_t(irand(1, 7)), s.kw = size_t(irand(1, 9));
+    s.count = irand(0, 2) == 0 ? pick<size_t>({1, 31, 32, 33, 63, 64, 65, 127, 128, 129, 3000}) : size_t(irand(1, 300));
+    s.row_step = size_t(irand(0, 1) ? irand(int(s.kw), int(s.kw) + 3) : irand(0, 200));
+    s.readable = (s.count - 1) * s.sw + (s.kh - 1) * s.row_step + s.kw + (irand(0, 1) ? 0 : size_t(irand(1, 200)));
+    // Output rows: all in order, or a plane's (pitch 1..150, some columns dropped).
+    s.pitch = irand(0, 2) == 0 ? s.count : size_t(irand(1, 150));
+    s.width = irand(0, 1) ? s.pitch : size_t(irand(1, int(s.pitch)));
+    std::vector<uint8_t> in(s.readable);
+    fill_u8(in, irand(0, 3) == 0);
+    const size_t wrow = 4 * s.quads();
+    std::vector<int8_t> w(s.kh * wrow, 0);
+    for (size_t ky = 0; ky < s.kh; ky++)
+      for (size_t kx = 0; kx < s.kw; kx++) w[ky * wrow + kx] = int8_t(pick({-128, 127, irand(-128, 127), irand(-128, 127)}));
+    const double acc_rms = std::sqrt(double(s.kh * s.kw)) * 147.0 * 74.0;
+    const int32_t bias = irand(-int(acc_rms), int(acc_rms));
+    const float scale = pick_scale(acc_rms);
+    const RequantParams out = pick_out();
+    const uint8_t flip = uint8_t(pick({0, 0x80}));
+    std::snprintf(g_case, sizeof g_case, "%s dw planar %zux%zu count=%zu sw=%zu row_step=%zu readable=%zu pitch=%zu width=%zu y_zp=%d flip=%d",
+                  isa_name(isa), s.kh, s.kw, s.count, s.sw, s.row_step, s.readable, s.pitch, s.width, out.y_zero_point, flip);
+    bool outside = false;
+    std::vector<uint8_t> want;
+    if (isa == Isa::scalar) {
+      for (size_t g = 0; g < s.count; g++) {
+        int64_t acc = bias;
+        for (size_t ky = 0; ky < s.kh; ky++)
+          for (size_t kx = 0; kx < s.kw; kx++) acc += int64_t(in[g * s.sw + ky * s.row_step + kx]) * w[ky * wrow + kx];
+        if (g % s.pitch < s.width) want.push_back(uint8_t(requant_ref(acc, scale, out.y_zero_point, out.y_min, out.y_max)) ^ flip);
+      }
+    } else {
+      want = run_dw_planar(qu8_dwplanar_scalar, s, in, w, bias, scale, flip, out, &outside);
+    }
+    const auto got = run_dw_planar(isa == Isa::scalar ? qu8_dwplanar_scalar : cfg.dw_planar, s, in, w, bias, scale,
+                                   flip, out, &outside);
+    size_t bad = 0;
+    while (bad < got.size() && got[bad] == want[bad]) bad++;
+    record(bad == got.size() && !outside,
+           std::string(g_case) + (outside ? ": wrote before the output" : ": output " + std::to_string(bad) + " = " +
+                                  std::to_string(got[bad % got.size()]) + ", expected " + std::to_string(want[bad % got.size()])));
+  }
+}
+
 // ---- the operator -----------------------------------------------------------------------------
 
 struct ConvCase {
@@ -199,6 +267,8 @@ ConvCase make_conv() {
     s.dh = irand(0, 3) ? 1 : 2, s.dw = irand(0, 3) ? s.dh : 1;
   }
   s.h = size_t(irand(1, 12)), s.w = size_t(irand(1, 12));
+  // Wide depthwise planes: the planar path (qconv-dwplanar.h) takes outputs of 24+ columns.
+  if (kind == 0 && irand(0, 2) == 0) s.h = size_t(irand(1, 6)), s.w = size_t(irand(24, 200));
   if (kind != 0 && irand(0, 9) == 0) {
     // Long K (up to 4096 per group, 4608 for 3x3 x 512) on small images.
     s.cin = s.group * (s.kh * s.kw > 1 ? size_t(irand(200, 512)) : pick<size_t>({256, 455, 1024, 4096}));
@@ -314,6 +384,7 @@ void test_conv_op(Isa isa, const KernelConfig& cfg) {
 
 void suite(Isa isa, const KernelConfig& cfg, const KernelConfig&) {
   test_dw_rows(isa);
+  test_dw_planar(isa);
   test_conv_op(isa, cfg);
 }
 

@@ -1,7 +1,7 @@
 // INT8 convolution speed: QConv (the QLinearConv op class, NCHW in and out, layout conversions
 // included) on ResNet-18 and MobileNetV2 layers, next to F32Conv on the same layer in the same
 // rounds, on 1 and 2 threads.
-//   bench-qconv [--isa NAME] [--rounds N] [--threads T] [--layer SUBSTRING]
+//   bench-qconv [--isa NAME] [--rounds N] [--threads T] [--layer SUBSTRING] [--planar 0|1]
 // "NHWC core" times QConv::run_nhwc alone (no NCHW boundary conversions), what a runtime that keeps
 // activations NHWC would pay. Rounds interleave every (layer, op) case; a sample repeats one case for >= 20 ms of wall time
 // (1 thread: the thread's CPU time, steadier on a shared machine); the median over rounds is
@@ -41,7 +41,9 @@ const Layer kLayers[] = {
     {"mobilenetv2 dw3x3 112x112x32", 32, 112, 32, 3, 1, 32},
     {"mobilenetv2 dw3x3 s2 112x112x96", 96, 112, 96, 3, 2, 96},
     {"mobilenetv2 dw3x3 56x56x144", 144, 56, 144, 3, 1, 144},
+    {"mobilenetv2 dw3x3 28x28x192", 192, 28, 192, 3, 1, 192},
     {"mobilenetv2 dw3x3 14x14x576", 576, 14, 576, 3, 1, 576},
+    {"mobilenetv2 dw3x3 7x7x960", 960, 7, 960, 3, 1, 960},
     {"mobilenetv2 pw 56x56 144->24", 144, 56, 24, 1, 1, 1},
     {"mobilenetv2 pw 14x14 96->576", 96, 14, 576, 1, 1, 1},
 };
@@ -56,7 +58,7 @@ struct Case {
   std::unique_ptr<F32Conv> f;
   std::vector<uint8_t> x, y;
   std::vector<float> xf, yf;
-  std::vector<uint8_t> ws;
+  std::vector<uint8_t> ws, xn, yn;
   std::vector<float> wsf;
   double ops;
   std::vector<double> q_rates, core_rates, f_rates;
@@ -85,11 +87,13 @@ int main(int argc, char** argv) {
   std::string wanted, only, err;
   int rounds = 7;
   size_t threads = 1;
+  bool planar = true;  // --planar 0: depthwise through NHWC even where a planar kernel exists
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--isa")) wanted = argv[i + 1];
     else if (!std::strcmp(argv[i], "--rounds")) rounds = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--threads")) threads = size_t(std::max(1, std::atoi(argv[i + 1])));
     else if (!std::strcmp(argv[i], "--layer")) only = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--planar")) planar = std::atoi(argv[i + 1]) != 0;
   }
   Isa isa = default_isa(&err);
   for (Isa c : all_isas())
@@ -114,13 +118,17 @@ int main(int argc, char** argv) {
     const QConvRawWeights raw{w.data(), true, nullptr, 0};
     Case c{&l};
     std::string why;
-    c.q = QConv::create(*cfg, qconv_config(isa), s, raw, bias.data(), qp, QConvIo{false, false}, &why);
+    QConvConfig qcfg = qconv_config(isa);
+    if (!planar) qcfg.dw_planar = nullptr;
+    c.q = QConv::create(*cfg, qcfg, s, raw, bias.data(), qp, QConvIo{false, false}, &why);
     auto ref = QConv::create(*scalar, qconv_config(Isa::scalar), s, raw, bias.data(), qp, QConvIo{false, false}, &why);
     if (!c.q || !ref) return std::fprintf(stderr, "%s: %s\n", l.name, why.c_str()), 1;
     c.x.resize(l.cin * l.h * l.h);
     for (auto& v : c.x) v = uint8_t(rng());
     c.y.resize(l.cout * oh * oh);
     c.ws.resize(c.q->workspace_bytes() + 64);
+    c.xn.assign(c.x.size() + c.q->nhwc_input_slack(), 0);
+    c.yn.resize(c.y.size());
     std::vector<uint8_t> want(c.y.size()), ws_ref(ref->workspace_bytes() + 64);
     ref->run(c.x.data(), want.data(), align64(ws_ref.data()), RunContext{});
     c.q->run(c.x.data(), c.y.data(), align64(c.ws.data()), base);
@@ -146,9 +154,9 @@ int main(int argc, char** argv) {
       RunContext ctx = base;
       void* ws = align64(c.ws.data());
       c.q_rates.push_back(c.ops * sample([&] { c.q->run(c.x.data(), c.y.data(), ws, ctx); }, cpu_time));
-      // The op's workspace already holds the NHWC input (and slack) and room for the NHWC output.
-      uint8_t* xn = static_cast<uint8_t*>(ws);
-      uint8_t* yn = xn + (c.x.size() + c.q->nhwc_input_slack() + 63) / 64 * 64;
+      // NHWC buffers of their own (a planar depthwise op's workspace holds neither layout).
+      uint8_t* xn = c.xn.data();
+      uint8_t* yn = c.yn.data();
       c.core_rates.push_back(c.ops * sample([&] { c.q->run_nhwc(xn, yn, ctx); }, cpu_time));
       RunContext fctx{pool.get(), nullptr, c.wsf.data()};
       c.f_rates.push_back(c.ops * sample([&] { c.f->run(c.xf.data(), c.yf.data(), fctx); }, cpu_time));
