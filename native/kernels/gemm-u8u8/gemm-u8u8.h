@@ -113,6 +113,29 @@ inline const uint8_t* u8u8_block(const uint8_t* r, size_t c, size_t kc, size_t k
   return buf;
 }
 
+// Walks the ks taps of an indirection buffer in blocks of KB k: block(src) receives MR pointers to
+// KB readable bytes each (a last, partial block is copied zero-padded).
+template <size_t MR, size_t KB, class Block>
+inline void u8u8_for_each_block(size_t ks, size_t kc, const uint8_t* const* a, size_t a_offset,
+                                const uint8_t* zero, Block&& block) {
+  alignas(16) uint8_t tail[MR][KB];
+  for (size_t t = 0; t < ks; t++) {
+    const uint8_t* r[MR];
+    for (size_t i = 0; i < MR; i++) r[i] = u8u8_row(a + t * MR, i, a_offset, zero);
+    size_t c = 0;
+    for (; c + KB <= kc; c += KB) {
+      const uint8_t* src[MR];
+      for (size_t i = 0; i < MR; i++) src[i] = r[i] + c;
+      block(src);
+    }
+    if (c < kc) {
+      const uint8_t* src[MR];
+      for (size_t i = 0; i < MR; i++) src[i] = u8u8_block(r[i], c, kc, KB, tail[i]);
+      block(src);
+    }
+  }
+}
+
 }  // namespace
 
 // ---- Kernel interface ------------------------------------------------------------------------

@@ -98,22 +98,7 @@ void u8u8_gemm_4x16c2_avx2(size_t mr, size_t nr, size_t kc, size_t ks, const uin
       }
     }
   };
-  alignas(16) uint8_t tail[MR][KB];
-  for (size_t t = 0; t < ks; t++) {
-    const uint8_t* r[MR];
-    for (size_t i = 0; i < MR; i++) r[i] = u8u8_row(a + t * MR, i, a_offset, zero);
-    size_t c = 0;
-    for (; c + KB <= kc; c += KB) {
-      const uint8_t* src[MR];
-      for (size_t i = 0; i < MR; i++) src[i] = r[i] + c;
-      block(src);
-    }
-    if (c < kc) {
-      const uint8_t* src[MR];
-      for (size_t i = 0; i < MR; i++) src[i] = u8u8_block(r[i], c, kc, KB, tail[i]);
-      block(src);
-    }
-  }
+  u8u8_for_each_block<MR, KB>(ks, kc, a, a_offset, zero, block);
   for (size_t i = 0; i < mr; i++) {
     requant_row(acc[i], hdr, *p);
     // Values are in [0, 255]: the saturating packs are exact; permute undoes their lane interleave.

@@ -47,22 +47,7 @@ void u8u8_gemm_4x8c2_sse2(size_t mr, size_t nr, size_t kc, size_t ks, const uint
 #undef I8K_PAIR
     wp += 8;
   };
-  alignas(16) uint8_t tail[MR][KB];
-  for (size_t t = 0; t < ks; t++) {
-    const uint8_t* r[MR];
-    for (size_t i = 0; i < MR; i++) r[i] = u8u8_row(a + t * MR, i, a_offset, zero);
-    size_t c = 0;
-    for (; c + KB <= kc; c += KB) {
-      const uint8_t* src[MR];
-      for (size_t i = 0; i < MR; i++) src[i] = r[i] + c;
-      block(src);
-    }
-    if (c < kc) {
-      const uint8_t* src[MR];
-      for (size_t i = 0; i < MR; i++) src[i] = u8u8_block(r[i], c, kc, KB, tail[i]);
-      block(src);
-    }
-  }
+  u8u8_for_each_block<MR, KB>(ks, kc, a, a_offset, zero, block);
   // SSE2 has no signed 32x32->64 multiply, so the Q31 stage would be emulated; the tile goes through
   // the scalar output stage (O(MR x NR) per call against O(MR x NR x K) above).
   alignas(16) int32_t out[MR * NR];

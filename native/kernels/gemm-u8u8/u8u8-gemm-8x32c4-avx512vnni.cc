@@ -127,22 +127,7 @@ void u8u8_gemm_8x32c4_avx512vnni(size_t mr, size_t nr, size_t kc, size_t ks, con
       }
     }
   };
-  alignas(16) uint8_t tail[MR][KB];
-  for (size_t t = 0; t < ks; t++) {
-    const uint8_t* r[MR];
-    for (size_t i = 0; i < MR; i++) r[i] = u8u8_row(a + t * MR, i, a_offset, zero);
-    size_t c = 0;
-    for (; c + KB <= kc; c += KB) {
-      const uint8_t* src[MR];
-      for (size_t i = 0; i < MR; i++) src[i] = r[i] + c;
-      block(src);
-    }
-    if (c < kc) {
-      const uint8_t* src[MR];
-      for (size_t i = 0; i < MR; i++) src[i] = u8u8_block(r[i], c, kc, KB, tail[i]);
-      block(src);
-    }
-  }
+  u8u8_for_each_block<MR, KB>(ks, kc, a, a_offset, zero, block);
   // Per row: the sum of its two partial sums.
   alignas(64) int64_t sums[16];
   _mm512_store_si512(sums, rs[0]);
