@@ -42,7 +42,8 @@ void qgemm(const U8S8GemmConfig& cfg, const QPackedB& b, size_t m, const void* a
     const int32_t zb = zp.b_zp ? zp.b_zp[zp.b_zp_count == 1 ? 0 : j] : 0;
     col_mult[j] = c - zb;
     rows_needed |= col_mult[j] != 0;
-    col_off[j] = int32_t(0u - za * (uint32_t(b.colsum[j]) + uint32_t(k) * uint32_t(col_mult[j])));
+    col_off[j] = int32_t(0u - za * (uint32_t(b.colsum[j]) + uint32_t(k) * uint32_t(col_mult[j])) +
+                         uint32_t(zp.acc_bias ? zp.acc_bias[j] : 0));
   }
   // A' rows as the kernels read them: u8, KR-padded with zeros. s8 A is flipped to u8 (a + 128)
   // and short rows padded in one copy that also sums each row; u8 A with whole KR groups is read

@@ -27,6 +27,9 @@ struct QGemmZeroPoints {
   int32_t a_zp = 0;               // per tensor, in A's type
   const int32_t* b_zp = nullptr;  // nullptr (0), or 1 (per tensor) or N (per column) entries
   size_t b_zp_count = 0;
+  // N int32 values added to every row's accumulator (a QLinearConv-style bias at a_scale * b_scale),
+  // folded into the column offsets so it costs nothing per element.
+  const int32_t* acc_bias = nullptr;
 };
 
 // Y[M x N] (row stride y_stride elements) = stage(A[M x K] (row stride lda) x B) with the zero

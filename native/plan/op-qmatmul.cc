@@ -1,6 +1,8 @@
 // Plan ops of the integer GEMM family (see op-factory.h), all on qgemm (ops/qmatmul.h):
 //   QLinearMatMul          u8/s8 A x u8/s8 B -> u8/s8 Y, requantized (per-tensor A, per-tensor or
-//                          per-column B scale and zero point), N-D with MatMul broadcasting
+//                          per-column B scale and zero point), N-D with MatMul broadcasting; int8kit's
+//                          extensions for the QDQ lowering of Gemm / MatMul + bias + ReLU: an int32
+//                          bias [N] at a_scale * b_scale (input 8) and an output clamp y_min / y_max
 //   MatMulInteger          u8/s8 A x u8/s8 B -> s32 Y, optional zero points (B's per column)
 //   MatMulIntegerToFloat   the same -> f32 Y, dequantized (+ bias) in the output stage
 //                          (onnxruntime's com.microsoft op for dynamically quantized MatMul)
@@ -157,7 +159,8 @@ class QMatMulOp : public Op {
   struct Args {
     MatMulShape s;
     DType a_t, b_t, y_t;
-    InputRef a, b, a_zp, b_zp, a_scale, b_scale, y_scale, y_zp, bias;
+    InputRef a, b, a_zp, b_zp, a_scale, b_scale, y_scale, y_zp, bias, acc_bias;
+    int32_t y_min = 0, y_max = 255;  // QLinearMatMul's output clamp, in Y's type
     BParam b_zp_at, b_scale_at;
     int32_t y;
   };
@@ -189,7 +192,7 @@ class QMatMulOp : public Op {
       read_zps(x_.y_zp, x_.y_t, 1, buf, &y_zp);
       // s8 Y: the u8 stage with everything shifted by 128 (u8s8-output.h).
       const int32_t shift = x_.y_t == DType::s8 ? 128 : 0;
-      o.rq = RequantParams{y_zp[0] + shift, 0, 255};
+      o.rq = RequantParams{y_zp[0] + shift, x_.y_min + shift, x_.y_max + shift};
     }
     for (size_t t = 0; t < s.a_of.size(); t++) {
       const size_t bm = s.b_of[t];
@@ -197,6 +200,7 @@ class QMatMulOp : public Op {
       zp.a_signed = x_.a_t == DType::s8;
       zp.a_zp = a_zp[0];
       if (!x_.b_zp.absent()) zp.b_zp = b_zp.data() + x_.b_zp_at.offset(bm), zp.b_zp_count = x_.b_zp_at.per_matrix;
+      if (!x_.acc_bias.absent()) zp.acc_bias = static_cast<const int32_t*>(x_.acc_bias.get(buf));
       if (kind != U8S8OutputKind::s32) {
         // float32, in this order: the multiplier a_scale * b_scale (/ y_scale) is part of the numerics.
         const float as = *static_cast<const float*>(x_.a_scale.get(buf));
@@ -227,7 +231,7 @@ class QMatMulOp : public Op {
 };
 
 std::unique_ptr<Op> make_qlinear_matmul(const OpContext& c) {
-  if (!check_count(c, 8, 8, 1, "a, a_scale, a_zero_point, b, b_scale, b_zero_point, y_scale, y_zero_point")) return nullptr;
+  if (!check_count(c, 8, 9, 1, "a, a_scale, a_zero_point, b, b_scale, b_zero_point, y_scale, y_zero_point[, bias]")) return nullptr;
   const ValueInfo &a = *c.input(0), &b = *c.input(3), &y = c.output(0);
   if (!check_operands(c, a, b, "a and b")) return nullptr;
   const DType yt = c.input(7)->dtype;
@@ -244,6 +248,19 @@ std::unique_ptr<Op> make_qlinear_matmul(const OpContext& c) {
   x.a_t = a.dtype, x.b_t = b.dtype, x.y_t = yt;
   x.a = ref_of(c, 0), x.a_scale = ref_of(c, 1), x.a_zp = ref_of(c, 2), x.b = ref_of(c, 3);
   x.b_scale = ref_of(c, 4), x.b_zp = ref_of(c, 5), x.y_scale = ref_of(c, 6), x.y_zp = ref_of(c, 7);
+  if (const ValueInfo* bias = c.input(8)) {
+    if (bias->dtype != DType::s32 || bias->dims != std::vector<int64_t>{int64_t(x.s.n)} || x.s.b_matrices != 1)
+      return c.fail("expected bias of dtype int32 and shape [" + std::to_string(x.s.n) + "] with a 2-D B but received " +
+                    dtype_name(bias->dtype) + " " + dims_text(bias->dims) + " and B " + dims_text(b.dims)), nullptr;
+    x.acc_bias = ref_of(c, 8);
+  }
+  const int64_t lo = yt == DType::u8 ? 0 : -128, hi = yt == DType::u8 ? 255 : 127;
+  int64_t y_min, y_max;
+  if (!c.int_attr("y_min", lo, &y_min) || !c.int_attr("y_max", hi, &y_max)) return nullptr;
+  if (y_min < lo || y_max > hi || y_min > y_max)
+    return c.fail("expected " + std::to_string(lo) + " <= y_min <= y_max <= " + std::to_string(hi) + " but received y_min " +
+                  std::to_string(y_min) + ", y_max " + std::to_string(y_max)), nullptr;
+  x.y_min = int32_t(y_min), x.y_max = int32_t(y_max);
   x.y = c.op.outputs[0];
   return std::make_unique<QMatMulOp>(c.cfg.u8s8_gemm, std::move(x));
 }

@@ -4,7 +4,9 @@
 //                 attributes auto_pad, dilations, group, kernel_shape, pads, strides (2-D, NCHW)
 //   QnnpackMatMul (a, a_scale, a_zero_point, b, b_scale, b_zero_point, y_scale, y_zero_point),
 //                 a [..., K] x constant b [K, N]
-// both with attribute requantization = "fp32" (default) or "q31" (gemmlowp fixed point). Everything
+// both with attribute requantization = "fp32" (default; QNNPACK's multiplier a_scale * w_scale * (1 / y_scale)),
+// "onnx" (fp32 with ONNX QLinearConv's multiplier a_scale * w_scale / y_scale, which the fbgemm-like ops
+// use: the QDQ lowering picks it so every backend gives the same codes) or "q31" (gemmlowp fixed point). Everything
 // but x / a is a constant (packed at creation); u8 only; w / b scales and zero points per tensor or
 // per output channel.
 #include <algorithm>
@@ -63,8 +65,8 @@ bool read_quant(const OpContext& c, size_t n, const std::string& x, const std::s
     return false;
   std::string mode;
   if (!c.string_attr("requantization", "fp32", &mode)) return false;
-  if (mode != "fp32" && mode != "q31")
-    return c.fail("expected attribute requantization \"fp32\" or \"q31\" but received \"" + mode + "\"");
+  if (mode != "fp32" && mode != "onnx" && mode != "q31")
+    return c.fail("expected attribute requantization \"fp32\", \"onnx\" or \"q31\" but received \"" + mode + "\"");
   auto positive = [](double v) { return std::isfinite(v) && v > 0; };
   if (!positive(xs[0]) || !positive(ys[0]))
     return c.fail("expected positive finite " + x + "_scale and y_scale but received " + std::to_string(xs[0]) + " and " + std::to_string(ys[0]));
@@ -77,7 +79,7 @@ bool read_quant(const OpContext& c, size_t n, const std::string& x, const std::s
   for (size_t j = 0; j < n; j++) {
     const double wsc = ws[ws.size() == 1 ? 0 : j];
     if (!positive(wsc)) return c.fail("expected positive finite " + w + "_scale but received " + std::to_string(wsc));
-    const float s = u8u8_real_scale(float(xs[0]), float(wsc), float(ys[0]));
+    const float s = mode == "onnx" ? float(xs[0]) * float(wsc) / float(ys[0]) : u8u8_real_scale(float(xs[0]), float(wsc), float(ys[0]));
     int32_t m, sh;
     if (p->mode == U8U8Requant::q31 && !u8u8_q31_from_scale(s, &m, &sh))
       return c.fail("expected " + x + "_scale * " + w + "_scale / y_scale in [2^-32, 1) for requantization q31 but received " +

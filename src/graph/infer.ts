@@ -271,12 +271,17 @@ RULES.QLinearConv = (c) => {
   return [{ dtype: y?.dtype ?? 'uint8', shape: [x.shape[0], w.shape[0], ...spatial(c, x, kernel)] }];
 };
 RULES.GlobalMaxPool = RULES.GlobalAveragePool;
+// The u8 x u8 family the QDQ lowering picks for backend qnnpack (op-qnnpack.cc): QLinearConv's and
+// QLinearMatMul's shapes, u8 out.
+RULES.QnnpackConv = RULES.QLinearConv;
+RULES.QnnpackMatMul = (c) => [{ dtype: 'uint8', shape: matmulShape(input(c).shape, input(c, 3).shape) }];
 
 // ---- Quantized small ops: onnxruntime's com.microsoft QOperator contrib ops (u8 / s8, scales and
 // zero points as scalar inputs) and int8kit's QLinearLookup (X, a 256-entry table). Y has X's
 // dtype (QLinearLookup: the table's); NCHW only, as the plan ops.
 /** com.microsoft ops int8kit runs (specialize accepts the domain for these). */
 export const COM_MICROSOFT_OPS = new Set(['QLinearAdd', 'QLinearMul', 'QLinearAveragePool', 'QLinearGlobalAveragePool', 'QLinearSigmoid', 'QLinearLeakyRelu']);
+COM_MICROSOFT_OPS.add('MatMulIntegerToFloat');
 const qlinearBinary: Rule = (c) => [{ dtype: input(c).dtype, shape: broadcast(input(c).shape, input(c, 3).shape) }];
 Object.assign(RULES, {
   QLinearAdd: qlinearBinary,

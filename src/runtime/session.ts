@@ -2,6 +2,7 @@ import { invalid, InvalidPlanError, ReleasedError, UnsupportedOpError } from '..
 import type { Dim, Graph, Node, StaticType } from '../graph/ir';
 import { graphFromOnnx } from '../graph/from-onnx';
 import { optimize } from '../graph/passes';
+import { lowerQdq, type Int8Family } from '../graph/lower-qdq';
 import { readModel } from '../onnx';
 import { BindInputs, specialize } from '../graph/specialize';
 import type { TensorData } from '../graph/ir';
@@ -12,7 +13,11 @@ import { Tensor } from './tensor';
 import type { DType } from '../plan/types';
 
 export interface SessionOptions {
-  /** `native` or `wasm`; by default the best that loads. */
+  /**
+   * Where the model runs: `native` (the addon's best kernels), `wasm`, or an INT8 kernel family on
+   * the native addon: `fbgemm` (u8 x s8, the default for quantized models), `qnnpack` (u8 x u8) or
+   * `reference` (the scalar kernels that define the numbers). By default the best backend that loads.
+   */
   backend?: string;
   /** Intra-op threads (native backend). Default 1. */
   threads?: number;
@@ -20,7 +25,20 @@ export interface SessionOptions {
   isa?: string;
   /** Run the graph passes (Identity removal, BatchNorm folding, activation fusion, ...). Default true. */
   optimize?: boolean;
+  /**
+   * How QuantizeLinear / DequantizeLinear pairs run: `int8` (default) lowers them with the ops they
+   * surround into integer ops (QLinearConv, QLinearMatMul, ...); `simulate` runs the graph as written,
+   * float ops between quantize-dequantize pairs (fake quantization).
+   */
+  qdq?: 'int8' | 'simulate';
 }
+
+/** The INT8 kernel families, each a native backend with a lowering. */
+const FAMILIES: Record<string, { backend: string; family: Int8Family; isa?: string }> = {
+  fbgemm: { backend: 'native', family: 'fbgemm' },
+  qnnpack: { backend: 'native', family: 'qnnpack' },
+  reference: { backend: 'native', family: 'fbgemm', isa: 'scalar' },
+};
 
 export interface ValueMetadata {
   name: string;
@@ -39,14 +57,15 @@ function unsupportedOp(e: unknown, nodes: Node[], opset: number): unknown {
   return n ? new UnsupportedOpError(`Unsupported op: node "${n.name}" (${n.opType}) (opset ${opset}) has no kernel on this backend`) : e;
 }
 
-/** A copy of the graph (nodes and initializer map; tensors shared) with the passes applied. */
-function optimized(graph: Graph): Graph {
+/** A copy of the graph (nodes and initializer map; tensors shared) with the passes and the QDQ lowering applied. */
+function prepared(graph: Graph, options: SessionOptions, family: Int8Family): Graph {
   const copy: Graph = {
     ...graph,
     nodes: graph.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs], attrs: { ...n.attrs } })),
     initializers: new Map(graph.initializers),
   };
-  optimize(copy);
+  if (options.optimize !== false) optimize(copy);
+  if (options.qdq !== 'simulate') lowerQdq(copy, { family });
   return copy;
 }
 
@@ -84,7 +103,12 @@ export class Session {
     const graph = typeof model === 'string' || model instanceof Uint8Array ? graphFromOnnx(readModel(model)) : model;
     if (options.threads !== undefined && !(Number.isInteger(options.threads) && options.threads >= 1 && options.threads <= 256))
       throw invalid('options.threads', 'an integer in [1, 256]', options.threads);
-    const s = new Session(options.optimize === false ? graph : optimized(graph), options);
+    if (options.qdq !== undefined && options.qdq !== 'int8' && options.qdq !== 'simulate') throw invalid('options.qdq', "'int8' or 'simulate'", options.qdq);
+    const fam = FAMILIES[options.backend ?? ''];
+    if (fam?.isa && options.isa !== undefined && options.isa !== fam.isa)
+      throw invalid('options.isa', `${fam.isa} (or none) with backend ${options.backend}`, options.isa);
+    const planOptions = fam ? { ...options, backend: fam.backend, isa: fam.isa ?? options.isa } : options;
+    const s = new Session(prepared(graph, options, fam?.family ?? 'fbgemm'), planOptions);
     // Fail early (unsupported ops, bad graphs) when the declared input shapes are all static.
     const declared = graph.inputs.map((i) => i.type.shape);
     if (declared.every((sh) => sh && sh.every((d) => typeof d === 'number')))
