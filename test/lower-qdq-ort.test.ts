@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Session, Tensor, graphFromOnnx, graphToOnnx, quantizeStatic, readModel, writeModel, type Graph } from '../src';
+import { Session, Tensor, graphFromOnnx, graphToOnnx, quantizeStatic, readModel, readQuantizedModel, writeModel, type Graph } from '../src';
 import { bertLike, mobilenetV2Like, resnet18Like } from '../src/bench/models';
 import { lowerQdq } from '../src/graph/lower-qdq';
 import { optimize } from '../src/graph/passes';
@@ -180,4 +180,13 @@ describe('the MNIST CNN quantized by int8kit, run on int8kit INT8', () => {
       expect(Math.abs(int8 - fp32)).toBeLessThanOrEqual(0.2);
     }
   }, 180_000);
+});
+
+describe('a QDQ model exported by torch.onnx (Constant nodes, Casts after QuantizeLinear)', () => {
+  it('lowers every Conv and Gemm to an integer op', () => {
+    const g = readQuantizedModel(join(__dirname, 'fixtures/pytorch-qdq/small_qcnn.onnx'));
+    optimize(g);
+    expect(lowerQdq(g)).toEqual({ QLinearConv: 2, Flatten: 1, QLinearMatMul: 1 });
+    expect(g.nodes.map((n) => n.opType)).toEqual(['QuantizeLinear', 'QLinearConv', 'QLinearConv', 'Flatten', 'QLinearMatMul', 'DequantizeLinear']);
+  });
 });

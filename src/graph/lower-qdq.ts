@@ -15,6 +15,8 @@
  * Shape-independent: it reads only constants, so a Session runs it once per model.
  */
 import type { Graph, Node, TensorData } from './ir';
+import { fold } from './fold';
+import { RULES } from './infer';
 import { eliminateDeadNodes } from './passes';
 import { topoSort } from './specialize';
 
@@ -425,8 +427,48 @@ class Lowering {
   }
 }
 
+const ONNX_INT = { 2: 'uint8', 3: 'int8' } as Record<number, string>;
+
+/**
+ * Exporters write parameters as nodes: torch.onnx emits Constant nodes, a ConstantOfShape -> Cast
+ * for a zero bias zero point, and a Cast to the same type after each QuantizeLinear. The constants
+ * are folded into initializers (DequantizeLinear stays: it is what the lowering matches) and the
+ * no-op Casts are bypassed, so the chains read as the QDQ patterns above.
+ */
+function canonicalize(g: Graph): void {
+  const zpType = new Map<string, string>(); // QuantizeLinear output -> its dtype
+  const rename = new Map<string, string>();
+  const kept: Node[] = [];
+  for (const n of topoSort(g)) {
+    n.inputs = n.inputs.map((i) => rename.get(i) ?? i);
+    if (n.opType === 'QuantizeLinear' && !n.domain) zpType.set(n.outputs[0], g.initializers.get(n.inputs[2] ?? '')?.dtype ?? 'uint8');
+    if (n.opType === 'Cast' && !n.domain && zpType.has(n.inputs[0]) && ONNX_INT[n.attrs.to as number] === zpType.get(n.inputs[0])) {
+      rename.set(n.outputs[0], n.inputs[0]);
+      if (!g.outputs.some((o) => o.name === n.outputs[0])) continue;
+    }
+    const consts = n.inputs.map((i) => (i ? g.initializers.get(i) : undefined));
+    const rule = RULES[n.opType];
+    if (!n.domain && rule && n.opType !== 'DequantizeLinear' && n.inputs.every((i, k) => !i || consts[k])) {
+      try {
+        const c = { node: n, inputs: consts.map((t) => t && { dtype: t.dtype, shape: t.dims }), consts, opset: g.opset };
+        const folded = fold(c, rule(c));
+        if (folded) {
+          n.outputs.forEach((o, k) => o && g.initializers.set(o, folded[k]));
+          continue;
+        }
+      } catch {
+        // Not foldable here: the node stays and specialisation reports what is wrong with it.
+      }
+    }
+    kept.push(n);
+  }
+  g.nodes = kept;
+}
+
 /** Lowers a QDQ graph in place (see the file comment). Returns how many chains each rule took. */
 export function lowerQdq(g: Graph, options: LowerQdqOptions = {}): LowerQdqReport {
+  if (!g.nodes.some((n) => n.opType === 'DequantizeLinear')) return {};
+  canonicalize(g);
   const l = new Lowering(g, { family: options.family ?? 'fbgemm', standard: options.standard ?? false });
   for (const n of g.nodes) if (!l.removed.has(n)) l.lower(n);
   if (!l.replaced.size) return l.report;
