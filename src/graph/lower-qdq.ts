@@ -248,7 +248,10 @@ class Lowering {
     if (bias === null) return false;
     const { activation: _a, activation_params: _p, ...attrs } = n.attrs;
     const inputs = [x.x, x.scale, x.zp, w.x, w.scale, w.zp, t.q.scale, t.q.zp, ...(bias ? [bias] : [])];
-    const qnnpack = this.o.family === 'qnnpack' && !this.o.standard && x.dtype === 'uint8' && t.q.dtype === 'uint8' && wt.dims.length === 4 && !t.clamps;
+    // Depthwise convolutions keep the depthwise kernels (u8 activations, any weights) in every family:
+    // the u8 x u8 GEMM would run them as one 1-channel GEMM per group.
+    const depthwise = ((attrs.group as number | undefined) ?? 1) > 1 && wt.dims[1] === 1;
+    const qnnpack = this.o.family === 'qnnpack' && !this.o.standard && x.dtype === 'uint8' && t.q.dtype === 'uint8' && wt.dims.length === 4 && !t.clamps && !depthwise;
     if (qnnpack) {
       [inputs[3], inputs[5]] = this.unsignedWeights(w, wt);
       return this.replace(n, t.nodes, [this.node(n, 'QnnpackConv', inputs, t.out, { ...attrs, requantization: 'onnx' })], 'QnnpackConv');
