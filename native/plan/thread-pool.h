@@ -32,7 +32,7 @@ class ThreadPool {
     const std::function<void(size_t)>* fn;
     size_t tasks;
     std::atomic<size_t> next{0};
-    size_t active = 0;  // workers inside this job, under mutex_
+    std::atomic<size_t> active{0};  // workers inside this job (they join under mutex_)
   };
   void work();
   static void take_tasks(Job* job);
@@ -42,7 +42,8 @@ class ThreadPool {
   std::mutex mutex_;
   std::condition_variable wake_, done_;
   Job* job_ = nullptr;
-  size_t generation_ = 0;
+  // Bumped under mutex_ for each job; read without it by workers that spin before sleeping.
+  std::atomic<size_t> generation_{0};
   bool stop_ = false;
 };
 
