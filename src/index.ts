@@ -22,6 +22,7 @@ export { readNpy, writeNpy } from './io/npy';
 export { Session, type SessionOptions, type ValueMetadata } from './runtime/session';
 export type { Graph, Node, ValueType, TensorData, Dim } from './graph/ir';
 export { optimize, removeIdentities, eliminateDeadNodes, foldBatchNorm, fuseActivations } from './graph/passes';
+export { lowerQdq, type LowerQdqOptions, type LowerQdqReport, type Int8Family } from './graph/lower-qdq';
 export { graphFromOnnx } from './graph/from-onnx';
 export { graphToOnnx } from './graph/to-onnx';
 export * from './quant';

@@ -94,6 +94,7 @@ describe.each(FIXTURES)('$name', (f) => {
   it('agrees with onnxruntime INT8 on the same QDQ model: >= 99.9% within one output step, same top-1', async () => {
     const step = outputStep(q);
     const s = await Session.create(bytes);
+    expect(s.int8Ops.QLinearConv ?? 0).toBe(q.nodes.filter((n) => n.opType === 'Conv').length);
     let within = 0, total = 0, worst = 0;
     for (let i = 0; i < 4; i++) {
       const x = f.input(200 + i);

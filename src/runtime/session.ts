@@ -2,7 +2,7 @@ import { invalid, InvalidPlanError, ReleasedError, UnsupportedOpError } from '..
 import type { Dim, Graph, Node, StaticType } from '../graph/ir';
 import { graphFromOnnx } from '../graph/from-onnx';
 import { optimize } from '../graph/passes';
-import { lowerQdq, type Int8Family } from '../graph/lower-qdq';
+import { lowerQdq, type Int8Family, type LowerQdqReport } from '../graph/lower-qdq';
 import { readModel } from '../onnx';
 import { BindInputs, specialize } from '../graph/specialize';
 import type { TensorData } from '../graph/ir';
@@ -58,15 +58,15 @@ function unsupportedOp(e: unknown, nodes: Node[], opset: number): unknown {
 }
 
 /** A copy of the graph (nodes and initializer map; tensors shared) with the passes and the QDQ lowering applied. */
-function prepared(graph: Graph, options: SessionOptions, family: Int8Family): Graph {
+function prepared(graph: Graph, options: SessionOptions, family: Int8Family): { graph: Graph; lowered: LowerQdqReport } {
   const copy: Graph = {
     ...graph,
     nodes: graph.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs], attrs: { ...n.attrs } })),
     initializers: new Map(graph.initializers),
   };
   if (options.optimize !== false) optimize(copy);
-  if (options.qdq !== 'simulate') lowerQdq(copy, { family });
-  return copy;
+  const lowered = options.qdq === 'simulate' ? {} : lowerQdq(copy, { family });
+  return { graph: copy, lowered };
 }
 
 interface Specialised {
@@ -90,6 +90,8 @@ export class Session {
   private constructor(
     private readonly graph: Graph,
     private readonly options: SessionOptions,
+    /** QDQ chains lowered to integer ops, by the op that replaced them ({} for a float model or qdq: 'simulate'). */
+    readonly int8Ops: Readonly<LowerQdqReport>,
   ) {}
 
   /**
@@ -108,7 +110,8 @@ export class Session {
     if (fam?.isa && options.isa !== undefined && options.isa !== fam.isa)
       throw invalid('options.isa', `${fam.isa} (or none) with backend ${options.backend}`, options.isa);
     const planOptions = fam ? { ...options, backend: fam.backend, isa: fam.isa ?? options.isa } : options;
-    const s = new Session(prepared(graph, options, fam?.family ?? 'fbgemm'), planOptions);
+    const p = prepared(graph, options, fam?.family ?? 'fbgemm');
+    const s = new Session(p.graph, planOptions, p.lowered);
     // Fail early (unsupported ops, bad graphs) when the declared input shapes are all static.
     const declared = graph.inputs.map((i) => i.type.shape);
     if (declared.every((sh) => sh && sh.every((d) => typeof d === 'number')))
