@@ -24,7 +24,8 @@ const FLOAT_ATTRS = new Set(['alpha', 'beta', 'epsilon', 'gamma', 'bias', 'lambd
 export function graphToOnnx(g: Graph, producerName = 'int8kit'): OnnxModel {
   return {
     irVersion: 8,
-    opsetImports: [{ domain: '', version: g.opset }],
+    // Contrib domains (com.microsoft QLinearAdd, DynamicQuantizeMatMul, ...) are at version 1.
+    opsetImports: [{ domain: '', version: g.opset }, ...[...new Set(g.nodes.map((n) => n.domain).filter((d) => d && d !== 'ai.onnx'))].map((domain) => ({ domain, version: 1 }))],
     producerName,
     producerVersion: '',
     domain: '',
