@@ -273,7 +273,7 @@ RULES.QLinearConv = (c) => {
 RULES.GlobalMaxPool = RULES.GlobalAveragePool;
 // The u8 x u8 family the QDQ lowering picks for backend qnnpack (op-qnnpack.cc): QLinearConv's and
 // QLinearMatMul's shapes, u8 out.
-RULES.QnnpackConv = RULES.QLinearConv;
+RULES.QnnpackConv = (c) => RULES.QLinearConv(c); // late-bound: QLinearConv's rule gains channels_last below
 RULES.QnnpackMatMul = (c) => [{ dtype: 'uint8', shape: matmulShape(input(c).shape, input(c, 3).shape) }];
 
 // ---- Quantized small ops: onnxruntime's com.microsoft QOperator contrib ops (u8 / s8, scales and
