@@ -3,7 +3,8 @@
 // bertLike(3, 4, 768, 12) written by quantizeDynamic) on int8kit's native backend against
 // onnxruntime-node, batch 1, one thread each. Rounds are interleaved (one run of each engine per
 // round, in alternating order) so machine noise hits both alike; medians and their ratio are
-// printed. Needs dist/ (npx tsup) and the native addon (npm run build:native). A benchmark, not a
+// printed, for wall time and for the process's CPU time of each run (user + system, all threads:
+// on a shared machine CPU time leaves out the time the run waited for a core). Needs dist/ (npx tsup) and the native addon (npm run build:native). A benchmark, not a
 // test.
 'use strict';
 const path = require('node:path');
@@ -37,27 +38,32 @@ async function main() {
     const theirs = await ort.InferenceSession.create(file, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
     const feedMine = { input_ids: new Tensor('int64', ids, [1, seq]) };
     const feedOrt = { input_ids: new ort.Tensor('int64', ids, [1, seq]) };
-    engines.push({ name: `int8kit ${label}`, run: () => mine.run(feedMine), t: [] });
-    engines.push({ name: `onnxruntime ${label}`, run: () => theirs.run(feedOrt), t: [] });
+    engines.push({ name: `int8kit ${label}`, run: () => mine.run(feedMine), t: [], cpu: [] });
+    engines.push({ name: `onnxruntime ${label}`, run: () => theirs.run(feedOrt), t: [], cpu: [] });
   }
   for (const e of engines) for (let i = 0; i < 3; i++) await e.run(); // warm-up (packing, arenas)
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 ? [...engines].reverse() : engines;
     for (const e of order) {
-      const t0 = process.hrtime.bigint();
+      const c0 = process.cpuUsage(), t0 = process.hrtime.bigint();
       await e.run();
       e.t.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      const c = process.cpuUsage(c0);
+      e.cpu.push((c.user + c.system) / 1e3);
     }
   }
   console.log(`BERT seq ${seq}, batch 1, 1 thread, ${rounds} interleaved rounds (Node ${process.versions.node}, onnxruntime-node ${ort.env.versions?.common ?? '?'})`);
-  console.log('| engine | median ms | min ms |');
-  console.log('|---|---|---|');
-  for (const e of engines) console.log(`| ${e.name} | ${median(e.t).toFixed(2)} | ${Math.min(...e.t).toFixed(2)} |`);
+  console.log('| engine | wall median ms | wall min ms | CPU median ms | CPU min ms |');
+  console.log('|---|---|---|---|---|');
+  const f = (x) => x.toFixed(2);
+  for (const e of engines) console.log(`| ${e.name} | ${f(median(e.t))} | ${f(Math.min(...e.t))} | ${f(median(e.cpu))} | ${f(Math.min(...e.cpu))} |`);
   for (let i = 0; i + 1 < engines.length; i += 2) {
     // Ratio of medians, and the median of per-round ratios (robust to slow rounds hitting both).
     const a = engines[i], b = engines[i + 1];
-    const perRound = a.t.map((x, r) => b.t[r] / x);
-    console.log(`${a.name} vs ${b.name}: ${(median(b.t) / median(a.t)).toFixed(2)}x (median of per-round ratios ${median(perRound).toFixed(2)}x)`);
+    for (const k of ['t', 'cpu']) {
+      const perRound = a[k].map((x, r) => b[k][r] / x);
+      console.log(`${a.name} speedup over ${b.name} (${k === 't' ? 'wall' : 'CPU'}): ${f(median(b[k]) / median(a[k]))}x (median of per-round ratios ${f(median(perRound))}x)`);
+    }
   }
 }
 main().catch((e) => {

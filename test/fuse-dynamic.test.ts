@@ -3,14 +3,13 @@
 // int8kit (the fused op performs the chain's float32 steps in the chain's order, see
 // native/ops/qdynamic.h) and onnxruntime-node runs the fused ONNX model (its own
 // DynamicQuantizeMatMul) to the same outputs.
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { Session, Tensor, graphToOnnx, optimize, quantizeDynamic, writeModel, type Graph, type Node, type TensorData } from '../src';
+import { Tensor, optimize, quantizeDynamic, type Graph, type Node, type TensorData } from '../src';
 import { bertLike } from '../src/bench/models';
 import { fuseDynamicQuantization } from '../src/graph/fuse-dynamic';
+import { runGraph, runGraphOrt } from './support/graph-runs';
 import { rng } from './support/random';
 
-const ort = createRequire(__filename)('onnxruntime-node');
 
 const clone = (g: Graph): Graph => structuredClone(g);
 const count = (g: Graph, op: string) => g.nodes.filter((n) => n.opType === op).length;
@@ -25,28 +24,8 @@ function ids(seq: number) {
   return new Tensor('int64', BigInt64Array.from({ length: seq }, () => BigInt(r.int(0, 49))), [1, seq]);
 }
 
-async function run(g: Graph, backend: string, feeds: Record<string, Tensor>): Promise<Float32Array> {
-  const s = await Session.create(g, { backend, optimize: false });
-  try {
-    return (await s.run(feeds))[g.outputs[0].name].data as Float32Array;
-  } finally {
-    s.release();
-  }
-}
 
-/** The ONNX bytes of a graph, importing the com.microsoft opset for the fused nodes. */
-function onnxBytes(g: Graph): Uint8Array {
-  const model = graphToOnnx(g);
-  if (g.nodes.some((n) => n.domain === 'com.microsoft')) model.opsetImports.push({ domain: 'com.microsoft', version: 1 });
-  return writeModel(model);
-}
 
-async function runOrt(g: Graph, feeds: Record<string, Tensor>): Promise<Float32Array> {
-  const s = await ort.InferenceSession.create(onnxBytes(g), { intraOpNumThreads: 1, graphOptimizationLevel: 'disabled' });
-  const out = await s.run(Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, new ort.Tensor(t.type, t.data, t.dims)])));
-  await s.release();
-  return out[g.outputs[0].name].data as Float32Array;
-}
 
 const bits = (x: Float32Array) => Array.from(new Uint32Array(x.buffer, x.byteOffset, x.length));
 
@@ -78,7 +57,7 @@ describe('fuseDynamicQuantization on a dynamically quantized BERT', () => {
     fuseDynamicQuantization(fused);
     for (const seq of [1, 5, 16]) {
       const feeds = { input_ids: ids(seq) };
-      expect(bits(await run(fused, backend, feeds)), `sequence ${seq}`).toEqual(bits(await run(g, backend, feeds)));
+      expect(bits(await runGraph(fused, backend, feeds)), `sequence ${seq}`).toEqual(bits(await runGraph(g, backend, feeds)));
     }
   });
 
@@ -87,7 +66,7 @@ describe('fuseDynamicQuantization on a dynamically quantized BERT', () => {
     const fused = clone(g);
     fuseDynamicQuantization(fused);
     const feeds = { input_ids: ids(16) };
-    const ortFused = await runOrt(fused, feeds), ortUnfused = await runOrt(g, feeds), mine = await run(fused, 'native', feeds);
+    const ortFused = await runGraphOrt(fused, feeds), ortUnfused = await runGraphOrt(g, feeds), mine = await runGraph(fused, 'native', feeds);
     // onnxruntime's own fused op against its own unfused chain: the same integers and float steps
     // up to one multiply-add rounding per element, so near-identical.
     const scale = Math.max(...Array.from(ortUnfused, Math.abs));
@@ -99,7 +78,7 @@ describe('fuseDynamicQuantization on a dynamically quantized BERT', () => {
     // engines differ by quantization noise of the same order as the quantization error itself
     // (the float model against the quantized one); bound the difference by that error. A wrong
     // GEMM (errors of the order of the outputs) is far above it.
-    const fp32 = await runOrt(bertLike(7, 2, 32, 2, 50), feeds);
+    const fp32 = await runGraphOrt(bertLike(7, 2, 32, 2, 50), feeds);
     const mean = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => m + Math.abs(v - b[i]), 0) / a.length / scale;
     console.log(`int8kit vs onnxruntime (fused): worst ${worst(mine, ortFused).toExponential(2)}, mean ${mean(mine, ortFused).toExponential(2)} of the output scale; ` +
       `quantization error worst ${worst(fp32, ortUnfused).toExponential(2)}, mean ${mean(fp32, ortUnfused).toExponential(2)}`);
@@ -146,7 +125,8 @@ describe('fuseDynamicQuantization leaves what it cannot fuse', () => {
     ...(g.inputs.some((i) => i.name === 'b2') ? { b2: new Tensor('float32', Float32Array.of(1, 2, 3), [3]) } : {}),
   });
 
-  it.each([
+  type Opts = Parameters<typeof chain>[0];
+  it.each<[string, Opts]>([
     ['operands as written', {}],
     ['Mul operands swapped', { swapMul: true, swapScale: true }],
     ['Add operands swapped', { swapAdd: true }],
@@ -156,8 +136,8 @@ describe('fuseDynamicQuantization leaves what it cannot fuse', () => {
     const f = clone(g);
     expect(fuseDynamicQuantization(f)).toBe(1);
     expect(f.nodes.map((n) => n.opType)).toEqual(['DynamicQuantizeMatMul']);
-    expect(f.nodes[0].inputs).toHaveLength(opts.bias === 'none' ? 4 : 5);
-    expect(bits(await run(f, 'native', feeds(g)))).toEqual(bits(await run(g, 'native', feeds(g))));
+    expect(f.nodes[0].inputs).toHaveLength(opts?.bias === 'none' ? 4 : 5);
+    expect(bits(await runGraph(f, 'native', feeds(g)))).toEqual(bits(await runGraph(g, 'native', feeds(g))));
   });
 
   it('keeps a bias that is not a constant as a separate Add', async () => {
@@ -165,7 +145,7 @@ describe('fuseDynamicQuantization leaves what it cannot fuse', () => {
     const f = clone(g);
     expect(fuseDynamicQuantization(f)).toBe(1);
     expect(f.nodes.map((n) => n.opType)).toEqual(['DynamicQuantizeMatMul', 'Add']);
-    expect(bits(await run(f, 'native', feeds(g)))).toEqual(bits(await run(g, 'native', feeds(g))));
+    expect(bits(await runGraph(f, 'native', feeds(g)))).toEqual(bits(await runGraph(g, 'native', feeds(g))));
   });
 
   it.each(['aq', 'as', 'az', 'acc', 'accf', 'scale'])('does not fuse when %s has a second consumer or is a graph output', (value) => {

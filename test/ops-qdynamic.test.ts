@@ -10,7 +10,7 @@
 // Then against onnxruntime-node running the same com.microsoft op, and the typed errors.
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { InvalidPlanError, PlanSession, Session, Tensor, graphToOnnx, writeModel, type DType, type Graph, type Plan, type PlanTypedArray } from '../src';
+import { InvalidPlanError, PlanSession, Session, Tensor, graphToOnnx, writeModel, type DType, type Graph, type Plan, type PlanOp, type PlanTypedArray, type PlanValue } from '../src';
 import { backendIsas } from './support/backends';
 import { opPlan, typedArray } from './support/elementwise-reference';
 import { rng } from './support/random';
@@ -91,7 +91,7 @@ function fusedPlan(c: Case): Plan {
 
 /** The unfused chain as one plan of standard ops (B fed at run time when not constant, as in fusedPlan). */
 function chainPlan(c: Case): Plan {
-  const values: Plan['values'] = [];
+  const values: PlanValue[] = [];
   const v = (dtype: DType, shape: number[], data?: PlanTypedArray) => values.push(data ? { dtype, shape, data } : { dtype, shape }) - 1;
   const ys = yShape(c);
   const A = v('float32', c.aShape), B = v(c.bt, [c.k, c.n], c.constB ? typedArray(c.bt, c.b) : undefined);
@@ -99,7 +99,7 @@ function chainPlan(c: Case): Plan {
   const bz = c.bz ? v(c.bt, paramShape(c.bz.length), typedArray(c.bt, c.bz)) : null;
   const aq = v('uint8', c.aShape), as = v('float32', []), az = v('uint8', []);
   const acc = v('int32', ys), accF = v('float32', ys), scale = v('float32', paramShape(c.bs.length)), prod = v('float32', ys);
-  const ops: Plan['ops'] = [
+  const ops: PlanOp[] = [
     { op: 'DynamicQuantizeLinear', inputs: [A], outputs: [aq, as, az], attrs: {} },
     { op: 'MatMulInteger', inputs: [aq, B, az, ...(bz === null ? [] : [bz])], outputs: [acc], attrs: {} },
     { op: 'Cast', inputs: [acc], outputs: [accF], attrs: { to: 1 } },

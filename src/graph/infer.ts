@@ -307,6 +307,8 @@ RULES.DynamicQuantizeLinear = (c) => [
 // ---- DynamicQuantizeMatMul (com.microsoft; made by fuseDynamicQuantization in fuse-dynamic.ts,
 // run by native/plan/op-qdynamic.cc): float32 A [..., K] x 8-bit B [K, N] -> float32 [..., N].
 COM_MICROSOFT_OPS.add('DynamicQuantizeMatMul');
+// com.microsoft Gelu (fuseGelu in fuse-gelu.ts): the erf GELU, ONNX Gelu's rule.
+COM_MICROSOFT_OPS.add('Gelu');
 RULES.DynamicQuantizeMatMul = (c) => {
   const a = input(c), b = input(c, 1);
   if (a.dtype !== 'float32' || a.shape.length < 1) fail(`expected a float32 A of rank >= 1 but received ${a.dtype} [${a.shape}]`);

@@ -4,6 +4,7 @@
 // every input shape.
 import type { Graph, Node, TensorData } from './ir';
 import { fuseDynamicQuantization } from './fuse-dynamic';
+import { fuseGelu } from './fuse-gelu';
 
 function consumers(g: Graph): Map<string, Node[]> {
   const m = new Map<string, Node[]>();
@@ -161,5 +162,6 @@ export function optimize(g: Graph): Record<string, number> {
     fuseActivations: fuseActivations(g),
     eliminateDeadNodes: dead + eliminateDeadNodes(g),
     fuseDynamicQuantization: fuseDynamicQuantization(g),
+    fuseGelu: fuseGelu(g),
   };
 }
