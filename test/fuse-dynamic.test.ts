@@ -1,15 +1,14 @@
 // fuseDynamicQuantization (src/graph/fuse-dynamic.ts): which chains it fuses and which it must
 // leave alone, and that the fused graph computes what the unfused one does: bit for bit on
-// int8kit (the fused op performs the chain's float32 steps in the chain's order, see
+// int8kit (the fused ops perform the chain's float32 steps in the chain's order, see
 // native/ops/qdynamic.h) and onnxruntime-node runs the fused ONNX model (its own
-// DynamicQuantizeMatMul) to the same outputs.
+// DynamicQuantizeMatMul and MatMulIntegerToFloat) to the same outputs.
 import { describe, expect, it } from 'vitest';
-import { Tensor, optimize, quantizeDynamic, type Graph, type Node, type TensorData } from '../src';
+import { Session, Tensor, optimize, quantizeDynamic, type Graph, type Node, type TensorData } from '../src';
 import { bertLike } from '../src/bench/models';
 import { fuseDynamicQuantization } from '../src/graph/fuse-dynamic';
 import { runGraph, runGraphOrt } from './support/graph-runs';
 import { rng } from './support/random';
-
 
 const clone = (g: Graph): Graph => structuredClone(g);
 const count = (g: Graph, op: string) => g.nodes.filter((n) => n.opType === op).length;
@@ -24,26 +23,32 @@ function ids(seq: number) {
   return new Tensor('int64', BigInt64Array.from({ length: seq }, () => BigInt(r.int(0, 49))), [1, seq]);
 }
 
-
-
-
 const bits = (x: Float32Array) => Array.from(new Uint32Array(x.buffer, x.byteOffset, x.length));
 
 describe('fuseDynamicQuantization on a dynamically quantized BERT', () => {
-  it('fuses every MatMul chain with its bias Add into one com.microsoft DynamicQuantizeMatMul', async () => {
+  it('fuses every MatMul chain with its bias Add: Q, K and V on one shared quantization, the rest whole', async () => {
     const g = await smallBert();
     const matmuls = count(g, 'MatMulInteger');
     expect(matmuls).toBe(12);
+    expect(count(g, 'DynamicQuantizeLinear')).toBe(12); // one per MatMul, three of them of the same x per layer
     const fused = clone(g);
     expect(fuseDynamicQuantization(fused)).toBe(matmuls);
-    for (const op of ['DynamicQuantizeLinear', 'MatMulInteger', 'Cast']) expect(count(fused, op), op).toBe(0);
-    const dq = fused.nodes.filter((n) => n.opType === 'DynamicQuantizeMatMul');
-    expect(dq).toHaveLength(matmuls);
-    for (const n of dq) {
+    for (const op of ['MatMulInteger', 'Cast']) expect(count(fused, op), op).toBe(0);
+    // Per layer: x quantized once for Q, K and V (three MatMulIntegerToFloat on it); the output
+    // projection and the two FFN MatMuls each quantize their own input.
+    expect(count(fused, 'DynamicQuantizeLinear')).toBe(2);
+    const shared = fused.nodes.filter((n) => n.opType === 'MatMulIntegerToFloat');
+    const whole = fused.nodes.filter((n) => n.opType === 'DynamicQuantizeMatMul');
+    expect(shared).toHaveLength(6);
+    expect(whole).toHaveLength(6);
+    for (const n of [...shared, ...whole]) {
       expect(n.domain).toBe('com.microsoft');
-      expect(n.inputs).toHaveLength(5); // A, B, b_scale, b_zero_point, bias
-      expect(fused.initializers.get(n.inputs[4])?.dims).toEqual([fused.initializers.get(n.inputs[1])!.dims[1]]);
+      // DynamicQuantizeMatMul: A, B, b_scale, b_zero_point, bias; MatMulIntegerToFloat: A_q, B, a_scale, b_scale, a_zp, b_zp, bias.
+      expect(n.inputs).toHaveLength(n.opType === 'DynamicQuantizeMatMul' ? 5 : 7);
+      const bias = fused.initializers.get(n.inputs[n.inputs.length - 1]);
+      expect(bias?.dims).toEqual([fused.initializers.get(n.inputs[1])!.dims[1]]);
     }
+    for (const n of shared) expect(fused.nodes.find((p) => p.outputs[0] === n.inputs[0])?.opType).toBe('DynamicQuantizeLinear');
     // The Adds left are the residuals and GELU's + 1, none of them a bias Add.
     expect(count(fused, 'Add')).toBe(count(g, 'Add') - matmuls);
     // optimize() runs the pass.
@@ -148,12 +153,36 @@ describe('fuseDynamicQuantization leaves what it cannot fuse', () => {
     expect(bits(await runGraph(f, 'native', feeds(g)))).toEqual(bits(await runGraph(g, 'native', feeds(g))));
   });
 
-  it.each(['aq', 'as', 'az', 'acc', 'accf', 'scale'])('does not fuse when %s has a second consumer or is a graph output', (value) => {
+  it.each(['acc', 'accf', 'scale'])('does not fuse when %s has a second consumer or is a graph output', (value) => {
     for (const g of [chain({ extraUse: value }), chain({ output: value })]) {
       const before = g.nodes.map((n) => n.opType);
       expect(fuseDynamicQuantization(g)).toBe(0);
       expect(g.nodes.map((n) => n.opType)).toEqual(before);
     }
+  });
+
+  it.each(['aq', 'as', 'az'])('keeps the quantization and fuses a MatMulIntegerToFloat when %s has another use, to the same values', async (value) => {
+    for (const g of [chain({ extraUse: value }), chain({ output: value })]) {
+      const f = clone(g);
+      expect(fuseDynamicQuantization(f)).toBe(1);
+      expect(f.nodes.map((n) => n.opType).filter((t) => t !== 'Identity')).toEqual(['DynamicQuantizeLinear', 'MatMulIntegerToFloat']);
+      expect(bits(await runGraph(f, 'native', feeds(g)))).toEqual(bits(await runGraph(g, 'native', feeds(g))));
+    }
+  });
+
+  it('merges quantizations of one input: two chains on duplicates share one DynamicQuantizeLinear', async () => {
+    const g = chain();
+    // A second chain, on its own quantization of the same A and the same constants.
+    const second = chain().nodes.map((n) => ({ ...n, name: `${n.name}2`, inputs: n.inputs.map((i) => (i === 'A' || g.initializers.has(i) ? i : `${i}2`)), outputs: n.outputs.map((o) => `${o}2`) }));
+    g.nodes.push(...second);
+    g.outputs.push({ name: 'Y2' });
+    const f = clone(g);
+    expect(fuseDynamicQuantization(f)).toBe(2);
+    expect(f.nodes.map((n) => n.opType)).toEqual(['DynamicQuantizeLinear', 'MatMulIntegerToFloat', 'MatMulIntegerToFloat']);
+    const s = await Session.create(f, { optimize: false }), want = await Session.create(g, { optimize: false });
+    const [got, exp] = [await s.run(feeds(g)), await want.run(feeds(g))];
+    for (const y of ['Y', 'Y2']) expect(bits(got[y].data as Float32Array), y).toEqual(bits(exp[y].data as Float32Array));
+    s.release(), want.release();
   });
 
   it('fuses the product but not the bias Add when the product is also a graph output', () => {

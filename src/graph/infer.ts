@@ -307,6 +307,8 @@ RULES.DynamicQuantizeLinear = (c) => [
 // ---- DynamicQuantizeMatMul (com.microsoft; made by fuseDynamicQuantization in fuse-dynamic.ts,
 // run by native/plan/op-qdynamic.cc): float32 A [..., K] x 8-bit B [K, N] -> float32 [..., N].
 COM_MICROSOFT_OPS.add('DynamicQuantizeMatMul');
+// MatMulIntegerToFloat as fuseDynamicQuantization writes it (com.microsoft; its rule is above).
+COM_MICROSOFT_OPS.add('MatMulIntegerToFloat');
 // com.microsoft Gelu (fuseGelu in fuse-gelu.ts): the erf GELU, ONNX Gelu's rule.
 COM_MICROSOFT_OPS.add('Gelu');
 RULES.DynamicQuantizeMatMul = (c) => {
