@@ -79,5 +79,6 @@ void register_qconv_ops(OpRegistry& r);        // op-qconv.cc: QLinearConv
 void register_qnnpack_ops(OpRegistry& r);      // op-qnnpack.cc: QnnpackConv, QnnpackMatMul (u8 x u8)
 void register_qsmall_ops(OpRegistry& r);       // op-qsmall.cc: QLinearAdd, QLinearMul, QLinear pools, QLinear lookups
 void register_qmatmul_ops(OpRegistry& r);      // op-qmatmul.cc: QLinearMatMul, MatMulInteger(ToFloat), ConvInteger, DynamicQuantizeLinear
+void register_qdynamic_ops(OpRegistry& r);     // op-qdynamic.cc: DynamicQuantizeMatMul (com.microsoft)
 
 }  // namespace i8k

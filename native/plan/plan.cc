@@ -25,6 +25,7 @@ const OpRegistry& registry() {
     register_qnnpack_ops(out);
     register_qsmall_ops(out);
     register_qmatmul_ops(out);
+    register_qdynamic_ops(out);
     return out;
   }();
   return r;

@@ -308,3 +308,18 @@ RULES.DynamicQuantizeLinear = (c) => [
   { dtype: 'float32', shape: [] },
   { dtype: 'uint8', shape: [] },
 ];
+
+// ---- DynamicQuantizeMatMul (com.microsoft; made by fuseDynamicQuantization in fuse-dynamic.ts,
+// run by native/plan/op-qdynamic.cc): float32 A [..., K] x 8-bit B [K, N] -> float32 [..., N].
+COM_MICROSOFT_OPS.add('DynamicQuantizeMatMul');
+// MatMulIntegerToFloat as fuseDynamicQuantization writes it (com.microsoft; its rule is above).
+COM_MICROSOFT_OPS.add('MatMulIntegerToFloat');
+// com.microsoft Gelu (fuseGelu in fuse-gelu.ts): the erf GELU, ONNX Gelu's rule.
+COM_MICROSOFT_OPS.add('Gelu');
+RULES.DynamicQuantizeMatMul = (c) => {
+  const a = input(c), b = input(c, 1);
+  if (a.dtype !== 'float32' || a.shape.length < 1) fail(`expected a float32 A of rank >= 1 but received ${a.dtype} [${a.shape}]`);
+  if ((b.dtype !== 'int8' && b.dtype !== 'uint8') || b.shape.length !== 2) fail(`expected an int8 or uint8 B of rank 2 but received ${b.dtype} [${b.shape}]`);
+  if (a.shape[a.shape.length - 1] !== b.shape[0]) fail(`expected B with ${a.shape[a.shape.length - 1]} rows (A's last dim) but received [${b.shape}]`);
+  return [{ dtype: 'float32', shape: [...a.shape.slice(0, -1), b.shape[1]] }];
+};

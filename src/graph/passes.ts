@@ -3,6 +3,8 @@
 // fusion into Conv and Gemm. Each works on constants only (initializers), so it is valid for
 // every input shape.
 import type { Graph, Node, TensorData } from './ir';
+import { fuseDynamicQuantization } from './fuse-dynamic';
+import { fuseGelu } from './fuse-gelu';
 
 function consumers(g: Graph): Map<string, Node[]> {
   const m = new Map<string, Node[]>();
@@ -159,5 +161,7 @@ export function optimize(g: Graph): Record<string, number> {
     foldBatchNorm: foldBatchNorm(g),
     fuseActivations: fuseActivations(g),
     eliminateDeadNodes: dead + eliminateDeadNodes(g),
+    fuseDynamicQuantization: fuseDynamicQuantization(g),
+    fuseGelu: fuseGelu(g),
   };
 }
