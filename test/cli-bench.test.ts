@@ -56,7 +56,10 @@ describe('int8kit bench --quantize', () => {
       expect(row.runs).toBeGreaterThanOrEqual(1);
       expect(row.p50Ms).toBeGreaterThan(0);
       expect(row.p90Ms).toBeGreaterThanOrEqual(row.p50Ms);
+      // Memory per row from a fresh process each: above Node's own footprint.
+      expect(row.rssIsolated).toBe(true);
       expect(row.rssGrowthBytes).toBeGreaterThanOrEqual(0);
+      expect(row.peakRssBytes).toBeGreaterThan(row.rssGrowthBytes + 20 * 2 ** 20);
     }
     // wasm runs on one thread; ORT runs the FP32 model and the same QDQ model.
     expect(out.results.map(key).sort()).toEqual([
@@ -83,6 +86,8 @@ describe('int8kit bench --quantize', () => {
         // The FP32 plan keeps the float weights: about the model file's bytes (BatchNorm folded away).
         expect(row.plan.weightBytes).toBeGreaterThan(0.7 * out.sizes.fp32Bytes);
         expect(row.plan.weightBytes).toBeLessThan(1.1 * out.sizes.fp32Bytes);
+        // Packed weights are written, so resident: the process grew by at least that much.
+        expect(row.rssGrowthBytes).toBeGreaterThan(0.9 * row.plan.weightBytes);
       }
       if (row.precision === 'int8') {
         const fp32 = out.results.find((f: any) => f.engine === row.engine && f.precision === 'fp32' && f.threads === row.threads && (f.backend === 'wasm') === (row.backend === 'wasm'));
@@ -154,6 +159,7 @@ describe('int8kit bench flags', () => {
     [['--threads', '0'], /--threads/],
     [['--rounds', 'x'], /--rounds/],
     [['--quantize', '--samples', '0'], /--samples/],
+    [['--probe', 'int8kit/native'], /Expected --probe ENGINE\/BACKEND\/THREADS/],
   ])('%j', (args, message) => expectCleanError(cli(conv, ...quick, ...args), message));
 
   it('rejects an unknown model name and --calib for a dynamic model', () => {

@@ -13,6 +13,7 @@ import { Session } from '../runtime/session';
 import type { Tensor } from '../runtime/tensor';
 import { generatedFeeds } from './feeds';
 import { int8Model, type Int8Request, type Int8Source } from './int8-model';
+import { ProbeFiles, runProbe } from './memory-probe';
 import { bertLike, mobilenetV2Like, resnet18Like } from './models';
 
 export interface BenchOptions {
@@ -29,6 +30,11 @@ export interface BenchOptions {
   int8?: Int8Request;
   /** Notes for the user (generated calibration data); default stderr. */
   warn?: (note: string) => void;
+  /**
+   * Measure each row's memory in a fresh process (`node CLI bench FILE --probe ROW`, see
+   * memory-probe.ts); without it, RSS growth is measured in this process, where sessions mix.
+   */
+  memoryProbe?: { cli: string };
 }
 
 /** Models built in (seeded weights), with the input dims they are benchmarked at. */
@@ -65,8 +71,12 @@ export interface BenchResult {
   memoryKind?: 'plan' | 'rss-growth';
   /** int8kit only: memoryBytes broken down. */
   plan?: PlanMemory;
-  /** Every engine: RSS growth over session creation and first run (noisy: freed memory is reused). */
+  /** Every engine: RSS growth over session creation and first run. */
   rssGrowthBytes: number;
+  /** true: measured in a fresh process per row (memoryProbe); false: in this one (noisy: freed memory is reused). */
+  rssIsolated: boolean;
+  /** With memoryProbe: the peak RSS of the process that created this row's session and ran it once. */
+  peakRssBytes?: number;
 }
 
 export interface BenchReport {
@@ -114,7 +124,7 @@ async function int8kitRunner(bytes: Uint8Array, backend: string, threads: number
   const f = feeds.value!;
   const plan = await sessionMemory(s, plans);
   const memory = plan ? { memoryBytes: plan.arenaBytes + plan.workspaceBytes + plan.weightBytes, memoryKind: 'plan' as const, plan } : {};
-  return { result: { engine: 'int8kit', backend, precision, threads, ...memory, rssGrowthBytes }, run: () => s.run(f), samples: [], release: () => s.release() };
+  return { result: { engine: 'int8kit', backend, precision, threads, ...memory, rssGrowthBytes, rssIsolated: false }, run: () => s.run(f), samples: [], release: () => s.release() };
 }
 
 async function ortRunner(ort: any, bytes: Uint8Array, threads: number, precision: 'fp32' | 'int8', feeds: Record<string, Tensor>): Promise<Runner> {
@@ -125,7 +135,7 @@ async function ortRunner(ort: any, bytes: Uint8Array, threads: number, precision
     return session;
   });
   return {
-    result: { engine: 'onnxruntime', backend: 'cpu', precision, threads, memoryBytes: rssGrowthBytes, memoryKind: 'rss-growth', rssGrowthBytes },
+    result: { engine: 'onnxruntime', backend: 'cpu', precision, threads, memoryBytes: rssGrowthBytes, memoryKind: 'rss-growth', rssGrowthBytes, rssIsolated: false },
     run: () => s.run(f),
     samples: [],
     release: () => s.release(),
@@ -137,6 +147,20 @@ function loadOrt(): any {
     return createRequire(__filename)('onnxruntime-node');
   } catch {
     throw new BackendUnavailableError('--peers onnxruntime needs the onnxruntime-node package: npm install onnxruntime-node');
+  }
+}
+
+/** Replaces each row's in-process RSS figures with ones from a fresh process (memory-probe.ts). */
+function isolatedMemory(cli: string, runners: Runner[], fp32: { path?: string; bytes: Uint8Array }, int8: { path?: string; bytes?: Uint8Array }, shapes: Record<string, number[]>): void {
+  const files = new ProbeFiles();
+  try {
+    for (const { result: r } of runners) {
+      const file = r.precision === 'fp32' ? files.file(fp32.path, fp32.bytes, 'fp32.onnx') : files.file(int8.path, int8.bytes!, 'int8.onnx');
+      const p = runProbe(cli, file, r, shapes);
+      Object.assign(r, { rssGrowthBytes: p.rssGrowthBytes, rssIsolated: true, peakRssBytes: p.peakRssBytes }, r.memoryKind === 'rss-growth' && { memoryBytes: p.rssGrowthBytes });
+    }
+  } finally {
+    files.dispose();
   }
 }
 
@@ -190,6 +214,7 @@ export async function bench(model: string, opts: BenchOptions): Promise<BenchRep
   } finally {
     runners.forEach((r) => r.release());
   }
+  if (opts.memoryProbe) isolatedMemory(opts.memoryProbe.cli, runners, { path: builtin ? undefined : model, bytes }, { path: q?.int8.source === 'file' ? q.int8.path : undefined, bytes: q?.bytes }, shapes);
   return {
     model,
     results: runners.map((r) => ({ ...r.result, p50Ms: quantile(r.samples, 0.5), p90Ms: quantile(r.samples, 0.9), runs: r.samples.length })),

@@ -46,14 +46,14 @@ export function formatTable(report: BenchReport): string {
     const d = derived(r, results);
     const speedup = d.int8Speedup === undefined ? '' : `${d.int8Speedup.toFixed(2)}x`;
     const plan = r.memoryKind === 'plan' ? mb(r.memoryBytes) : '';
-    return `| ${r.engine} | ${r.backend} | ${r.precision} | ${r.threads} | ${r.p50Ms.toFixed(2)} | ${r.p90Ms.toFixed(2)} | ${r.runs} | ${speedup} | ${fixed(d.ortRatio, 2)} | ${plan} | ${mb(r.rssGrowthBytes)} |`;
+    return `| ${r.engine} | ${r.backend} | ${r.precision} | ${r.threads} | ${r.p50Ms.toFixed(2)} | ${r.p90Ms.toFixed(2)} | ${r.runs} | ${speedup} | ${fixed(d.ortRatio, 2)} | ${plan} | ${mb(r.rssGrowthBytes)}${r.rssIsolated ? '' : '*'} | ${mb(r.peakRssBytes)} |`;
   });
   const lines = [
     `model: ${report.model}`,
     ...[int8Line(report)].filter((l): l is string => l !== undefined),
     '',
-    '| engine | backend | precision | threads | p50 ms | p90 ms | runs | INT8/FP32 speedup | time / ORT | plan MB | RSS growth MB |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| engine | backend | precision | threads | p50 ms | p90 ms | runs | INT8/FP32 speedup | time / ORT | plan MB | RSS growth MB | peak RSS MB |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
   ];
@@ -63,7 +63,8 @@ export function formatTable(report: BenchReport): string {
   }
   lines.push(
     'INT8/FP32 speedup: FP32 p50 / INT8 p50, same engine and threads. time / ORT: p50 / onnxruntime p50 at the same precision and threads.',
-    'plan MB: packed weights + one run\'s arena and workspace (int8kit). RSS growth MB: process RSS growth over session creation and first run (noisy: freed memory is reused).',
+    'plan MB: packed weights + one run\'s arena and workspace (int8kit). RSS growth MB: RSS growth over the session\'s creation and first run, and peak RSS MB: that',
+    'process\'s peak (Node, the model file, the session), each row measured in a fresh process (* in this one, where freed memory is reused: noisy).',
     `peak RSS of this process: ${mb(report.peakRssBytes)} MB`,
   );
   return lines.join('\n');

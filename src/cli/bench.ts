@@ -4,6 +4,7 @@ import { existsSync, statSync } from 'node:fs';
 import { InvalidArgumentError, invalid } from '../errors';
 import { bench, BUILTIN_MODELS, SESSION_BACKENDS } from '../bench/bench';
 import type { Int8Request, QuantizeMode } from '../bench/int8-model';
+import { parseProbe, probe } from '../bench/memory-probe';
 import { formatTable, toJson } from '../bench/report';
 
 export interface BenchCliOptions {
@@ -19,6 +20,8 @@ export interface BenchCliOptions {
   calib?: string;
   samples?: string;
   int8?: string;
+  /** Hidden: measure one row's memory in this (fresh) process and print it as JSON (memory-probe.ts). */
+  probe?: string;
 }
 
 const PEERS = ['onnxruntime'];
@@ -62,6 +65,11 @@ export async function benchCommand(model: string, o: BenchCliOptions): Promise<v
     if (!name || !dims || !/^\d+(x\d+)*$/.test(dims)) throw invalid('--input-shape', 'NAME=1x3x224x224', spec);
     return [name, dims.split('x').map(Number)];
   }));
-  const report = await bench(model, { backends, threads, peers, rounds, roundMs, inputShapes, int8: int8Request(o) });
+  if (o.probe !== undefined) {
+    if (!isFile(model)) throw invalid('MODEL', 'an ONNX file for --probe', model);
+    console.log(JSON.stringify(await probe(model, parseProbe(o.probe), inputShapes)));
+    return;
+  }
+  const report = await bench(model, { backends, threads, peers, rounds, roundMs, inputShapes, int8: int8Request(o), memoryProbe: { cli: process.argv[1] } });
   console.log(o.json ? toJson(report) : formatTable(report));
 }

@@ -41,6 +41,7 @@ program
   .option('--peers <list>', 'peer engines to run on the same models (onnxruntime)')
   .option('--rounds <n>', 'interleaved rounds', '7')
   .addOption(new Option('--round-ms <ms>', 'minimum time per round per configuration (tests use 0)').default('300').hideHelp())
+  .addOption(new Option('--probe <engine/backend/threads>', 'measure one row\'s memory in this process (run by bench itself)').hideHelp())
   .option('--json', 'print { model, results: [...], sizes, int8, peakRssBytes }')
   .action(benchCommand);
 
