@@ -134,16 +134,19 @@ describe('int8kit bench --int8 QMODEL', () => {
     expect(text.stdout).toMatch(/^peak RSS of this process: [\d.]+ MB$/m);
   }, 120_000);
 
-  it('without an INT8 model, every listed backend runs FP32 and there are no sizes', () => {
+  it('without an INT8 model, FP32 runs on the native and wasm runtimes and there are no sizes', () => {
     const out = json(cli(conv, '--backends', 'native,wasm', '--json', ...quick));
     expect(out.results.map(key)).toEqual(['int8kit/native/fp32/1', 'int8kit/wasm/fp32/1']);
     expect(out.sizes).toBeUndefined();
+    expect(out.int8).toBeUndefined();
   }, 120_000);
 
   it('passes an INT8 family backend name through to Session (an error naming it until Session takes it)', () => {
     const r = cli(conv, '--int8', qconv, '--backends', 'fbgemm', '--json', ...quick);
     if (r.status === 0) expect(JSON.parse(r.stdout).results.map(key)).toEqual(['int8kit/native/fp32/1', 'int8kit/fbgemm/int8/1']);
     else expectCleanError(r, /fbgemm/);
+    // FP32 rows never use the family's name: FP32 does not depend on it.
+    expect(json(cli(conv, '--backends', 'fbgemm', '--json', ...quick)).results.map(key)).toEqual(['int8kit/native/fp32/1']);
   }, 120_000);
 });
 

@@ -17,7 +17,7 @@ import { ProbeFiles, runProbe } from './memory-probe';
 import { bertLike, mobilenetV2Like, resnet18Like } from './models';
 
 export interface BenchOptions {
-  /** int8kit backends (Session's `backend`); each runs the INT8 model, or the FP32 one when there is none. */
+  /** int8kit backends (Session's `backend`): each runs the INT8 model; FP32 runs on native (and wasm when listed). */
   backends: string[];
   threads: number[];
   peers: string[];
@@ -170,9 +170,9 @@ function rowOrder(a: Runner['result'], b: Runner['result']): number {
 }
 
 /**
- * Runs every configuration, interleaved. With an INT8 model, int8kit FP32 runs on `native` (or
- * `wasm` when listed: its own runtime) since FP32 does not depend on the INT8 family, and every
- * listed backend runs the INT8 model; without one, every listed backend runs FP32.
+ * Runs every configuration, interleaved: int8kit FP32 on `native` (and on `wasm` when listed: its
+ * own runtime), since FP32 does not depend on the INT8 family; every listed backend on the INT8
+ * model when there is one; onnxruntime on both models.
  * @param model a model file, or the name of a built-in model (BUILTIN_MODELS).
  */
 export async function bench(model: string, opts: BenchOptions): Promise<BenchReport> {
@@ -183,7 +183,8 @@ export async function bench(model: string, opts: BenchOptions): Promise<BenchRep
   const warn = opts.warn ?? ((note: string) => process.stderr.write(`${note}\n`));
   const q = opts.int8 ? await int8Model(builtin ? graph : model, graph, opts.int8, shapes, warn) : undefined;
   const threadsOf = (backend: string) => (backend === 'wasm' ? [1] : opts.threads);
-  const fp32Backends = q ? [...new Set(opts.backends.map((b) => (b === 'wasm' ? 'wasm' : 'native')))] : opts.backends;
+  // FP32 does not depend on the INT8 family: fbgemm, qnnpack and reference are the native addon.
+  const fp32Backends = [...new Set(opts.backends.map((b) => (b === 'wasm' ? 'wasm' : 'native')))];
 
   const runners: Runner[] = [];
   const feeds: { value?: Record<string, Tensor> } = {};
