@@ -61,6 +61,8 @@ describe('int8kit bench --quantize', () => {
       expect(row.rssGrowthBytes).toBeGreaterThanOrEqual(0);
       expect(row.peakRssBytes).toBeGreaterThan(row.rssGrowthBytes + 20 * 2 ** 20);
     }
+    // Each probe's own peak, not the benchmarking process's (which held every session at once).
+    for (const row of out.results) expect(row.peakRssBytes).toBeLessThan(out.peakRssBytes);
     // wasm runs on one thread; ORT runs the FP32 model and the same QDQ model.
     expect(out.results.map(key).sort()).toEqual([
       'int8kit/native/fp32/1', 'int8kit/native/fp32/2', 'int8kit/native/int8/1', 'int8kit/native/int8/2',
@@ -148,6 +150,21 @@ describe('int8kit bench --int8 QMODEL', () => {
     // FP32 rows never use the family's name: FP32 does not depend on it.
     expect(json(cli(conv, '--backends', 'fbgemm', '--json', ...quick)).results.map(key)).toEqual(['int8kit/native/fp32/1']);
   }, 120_000);
+});
+
+describe('int8kit bench --probe (one row\'s memory, in the process bench spawns)', () => {
+  it('reports the probe\'s own peak RSS, not that of the process that spawned it', () => {
+    // A parent that touched 512 MiB first: getrusage's maxRSS would carry that over exec.
+    const script = `const big = Buffer.alloc(512 * 2 ** 20, 1);
+      process.stdout.write(require('node:child_process').execFileSync(process.execPath, ${JSON.stringify([join(root, 'bin', 'int8kit.cjs'), 'bench', conv, '--probe', 'int8kit/native/1'])}));
+      big[1] = big[0];`;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const p = JSON.parse(r.stdout);
+    expect(p.rssGrowthBytes).toBeGreaterThan(0);
+    expect(p.peakRssBytes).toBeGreaterThan(p.rssGrowthBytes);
+    expect(p.peakRssBytes).toBeLessThan(400 * 2 ** 20);
+  }, 60_000);
 });
 
 describe('int8kit bench flags', () => {
