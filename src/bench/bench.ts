@@ -13,7 +13,7 @@ import { Session } from '../runtime/session';
 import type { Tensor } from '../runtime/tensor';
 import { generatedFeeds } from './feeds';
 import { int8Model, type Int8Request, type Int8Source } from './int8-model';
-import { ProbeFiles, runProbe } from './memory-probe';
+import { peakRss, ProbeFiles, runProbe } from './memory-probe';
 import { bertLike, mobilenetV2Like, resnet18Like } from './models';
 
 export interface BenchOptions {
@@ -85,7 +85,7 @@ export interface BenchReport {
   /** Serialized ONNX bytes of the FP32 and INT8 models (when there is an INT8 model). */
   sizes?: { fp32Bytes: number; int8Bytes: number; ratio: number };
   int8?: Int8Source;
-  /** The process's peak RSS at the end of the run (process.resourceUsage().maxRSS). */
+  /** This process's peak RSS at the end of the run (VmHWM on Linux, else process.resourceUsage().maxRSS). */
   peakRssBytes: number;
 }
 
@@ -220,6 +220,6 @@ export async function bench(model: string, opts: BenchOptions): Promise<BenchRep
     model,
     results: runners.map((r) => ({ ...r.result, p50Ms: quantile(r.samples, 0.5), p90Ms: quantile(r.samples, 0.9), runs: r.samples.length })),
     ...(q && { sizes: { fp32Bytes: bytes.length, int8Bytes: q.bytes.length, ratio: bytes.length / q.bytes.length }, int8: q.int8 }),
-    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    peakRssBytes: peakRss(),
   };
 }

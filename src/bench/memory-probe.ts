@@ -43,7 +43,7 @@ export function parseProbe(text: string): ProbeRow {
  * This process's peak RSS. On Linux getrusage's maxRSS survives exec, so a child spawned by a large
  * process reports the parent's peak; /proc's VmHWM belongs to this process image alone.
  */
-function peakRss(): number {
+export function peakRss(): number {
   try {
     const kb = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
     if (kb) return Number(kb[1]) * 1024;
