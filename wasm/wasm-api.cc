@@ -56,6 +56,21 @@ EMSCRIPTEN_KEEPALIVE int i8k_plan_create(const uint8_t* bytes, size_t size, cons
 
 EMSCRIPTEN_KEEPALIVE void i8k_plan_release(int handle) { g_plans.erase(handle); }
 
+// Writes arena, workspace and weight bytes (plan.h PlanMemory) to out[0..2]. Returns 1, or 0 with
+// the error set for a released handle.
+EMSCRIPTEN_KEEPALIVE int i8k_plan_memory(int handle, double* out) {
+  auto it = g_plans.find(handle);
+  if (it == g_plans.end()) {
+    g_error = {"RELEASED", "the plan was released"};
+    return 0;
+  }
+  const PlanMemory m = it->second->memory();
+  out[0] = double(m.arena_bytes);
+  out[1] = double(m.workspace_bytes);
+  out[2] = double(m.weight_bytes);
+  return 1;
+}
+
 // in/out: arrays of (pointer, byte length) pairs. Returns 1 on success, 0 with the error set.
 EMSCRIPTEN_KEEPALIVE int i8k_plan_run(int handle, const uint32_t* in, size_t n_in, const uint32_t* out,
                                       size_t n_out) {

@@ -66,6 +66,7 @@ class NativePlan : public Napi::ObjectWrap<NativePlan> {
   static Napi::Function define(Napi::Env env) {
     return DefineClass(env, "NativePlan",
                        {InstanceMethod("run", &NativePlan::run), InstanceMethod("release", &NativePlan::release),
+                        InstanceMethod("memory", &NativePlan::memory),
                         InstanceAccessor("isa", &NativePlan::isa, nullptr)});
   }
 
@@ -129,6 +130,18 @@ class NativePlan : public Napi::ObjectWrap<NativePlan> {
   Napi::Value release(const Napi::CallbackInfo& info) {
     plan_.reset();  // runs in flight keep their own reference
     return info.Env().Undefined();
+  }
+
+  // memory(): { arenaBytes, workspaceBytes, weightBytes } (plan.h PlanMemory).
+  Napi::Value memory(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!plan_) throw make_error(env, {"RELEASED", "the plan was released"});
+    const PlanMemory m = plan_->memory();
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("arenaBytes", Napi::Number::New(env, double(m.arena_bytes)));
+    out.Set("workspaceBytes", Napi::Number::New(env, double(m.workspace_bytes)));
+    out.Set("weightBytes", Napi::Number::New(env, double(m.weight_bytes)));
+    return out;
   }
 
   Napi::Value isa(const Napi::CallbackInfo& info) {

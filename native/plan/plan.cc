@@ -76,6 +76,20 @@ bool check_structure(const PlanDesc& d, Error* err) {
   return true;
 }
 
+// An op's own figure, else the bytes of its distinct constant inputs (see Op::weight_bytes).
+size_t op_weight_bytes(const Op& built, const OpDesc& op, const std::vector<ValueInfo>& values) {
+  const size_t reported = built.weight_bytes();
+  if (reported != Op::kWeightsUnreported) return reported;
+  size_t bytes = 0;
+  for (size_t i = 0; i < op.inputs.size(); i++) {
+    const int32_t id = op.inputs[i];
+    if (id < 0 || !values[id].constant) continue;
+    if (std::find(op.inputs.begin(), op.inputs.begin() + i, id) != op.inputs.begin() + i) continue;
+    bytes += values[id].bytes;
+  }
+  return bytes;
+}
+
 }  // namespace
 
 void RunContext::fail(const std::string& rule) const {
@@ -150,6 +164,7 @@ std::unique_ptr<Plan> Plan::create(const uint8_t* bytes, size_t size, const Kern
       for (const auto& [name, _] : op.attrs)
         if (!ctx.used.count(name)) return fail(err, ctx.where + ": unknown attribute " + name), nullptr;
       plan->workspace_bytes_ = std::max(plan->workspace_bytes_, built->workspace_bytes());
+      plan->weight_bytes_ += op_weight_bytes(*built, op, desc.values);
       plan->ops_.push_back(std::move(built));
       plan->op_names_.push_back(ctx.where);
       plan->op_io_.push_back({op.inputs.empty() ? -1 : op.inputs[0], op.outputs.empty() ? -1 : op.outputs[0]});

@@ -48,6 +48,19 @@ class Op {
   // Scratch memory one run of the op needs (ctx.workspace), shared by the run's threads; every
   // op of a run gets the same block, so its contents do not survive the op.
   virtual size_t workspace_bytes() const { return 0; }
+  // Bytes the op keeps from its constant inputs (packed weights, folded biases), for memory
+  // reports. An op that does not override this is charged the bytes of its constant inputs, which
+  // is what it copies or packs within a few percent of padding.
+  static constexpr size_t kWeightsUnreported = ~size_t{0};
+  virtual size_t weight_bytes() const { return kWeightsUnreported; }
+};
+
+// What a plan holds in memory (int8kit bench, PlanSession.memory()). The arena and the workspace
+// are per run: each run in flight at once leases its own set.
+struct PlanMemory {
+  size_t arena_bytes;      // intermediate values (memory-plan.h)
+  size_t workspace_bytes;  // the largest op scratch
+  size_t weight_bytes;     // constants kept by the ops, packed
 };
 
 class Plan {
@@ -60,6 +73,7 @@ class Plan {
   const std::vector<int32_t>& outputs() const { return outputs_; }
   const ValueInfo& value(int32_t id) const { return values_[id]; }
   const KernelConfig& config() const { return *cfg_; }
+  PlanMemory memory() const { return {memory_.bytes, workspace_bytes_, weight_bytes_}; }
 
   bool run(const ConstBuffer* in, size_t n_in, const MutBuffer* out, size_t n_out,
            Error* err) const;
@@ -73,6 +87,7 @@ class Plan {
   std::unique_ptr<std::atomic<int64_t>[]> profile_;
   std::vector<std::pair<int32_t, int32_t>> op_io_;
   size_t workspace_bytes_ = 0;  // the largest op workspace
+  size_t weight_bytes_ = 0;     // summed over ops (Op::weight_bytes)
   MemoryPlan memory_;  // first input and output of each op
   std::string op_detail(size_t o) const;
 

@@ -28,9 +28,24 @@ export interface CreatePlanOptions {
   threads?: number;
 }
 
+/**
+ * Bytes a created plan holds (native/plan/plan.h PlanMemory). The arena and the workspace are per
+ * run: each run in flight at once leases its own.
+ */
+export interface PlanMemory {
+  /** Intermediate values of one run, sharing memory where their lifetimes do not overlap. */
+  arenaBytes: number;
+  /** The largest scratch an op of one run needs. */
+  workspaceBytes: number;
+  /** Constants the ops keep (packed weights, folded biases). */
+  weightBytes: number;
+}
+
 /** A plan created on one backend, weights packed for one ISA. */
 export interface BackendPlan {
   readonly isa: string;
+  /** @throws {ReleasedError} after release(). */
+  memory(): PlanMemory;
   /** Runs the plan; inputs are already validated. Resolves with one array per plan output. */
   run(inputs: readonly PlanTypedArray[]): Promise<PlanTypedArray[]>;
   release(): void;

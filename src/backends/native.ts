@@ -4,12 +4,13 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { BackendUnavailableError, fromBackend } from '../errors';
 import type { PlanTypedArray } from '../plan/types';
-import type { Backend, BackendInfo, BackendLoader, BackendPlan, CreatePlanOptions, IsaStatus, OutputSpec } from './backend';
+import type { Backend, BackendInfo, BackendLoader, BackendPlan, CreatePlanOptions, IsaStatus, OutputSpec, PlanMemory } from './backend';
 import { packageRoot } from './package-root';
 
 interface NativePlanHandle {
   readonly isa: string;
   run(inputs: readonly PlanTypedArray[]): Promise<PlanTypedArray[]>;
+  memory(): PlanMemory;
   release(): void;
 }
 interface Addon {
@@ -54,6 +55,13 @@ class NativePlan implements BackendPlan {
   async run(inputs: readonly PlanTypedArray[]): Promise<PlanTypedArray[]> {
     try {
       return await this.handle.run(inputs);
+    } catch (e) {
+      throw fromBackend(e);
+    }
+  }
+  memory(): PlanMemory {
+    try {
+      return this.handle.memory();
     } catch (e) {
       throw fromBackend(e);
     }

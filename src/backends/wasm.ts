@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { BackendUnavailableError, fromBackend, ReleasedError } from '../errors';
 import { DTYPES, type PlanTypedArray } from '../plan/types';
-import type { Backend, BackendInfo, BackendLoader, BackendPlan, CreatePlanOptions, IsaStatus, OutputSpec } from './backend';
+import type { Backend, BackendInfo, BackendLoader, BackendPlan, CreatePlanOptions, IsaStatus, OutputSpec, PlanMemory } from './backend';
 import { packageRoot } from './package-root';
 
 interface WasmModule {
@@ -17,6 +17,7 @@ interface WasmModule {
   _i8k_plan_create(bytes: number, size: number, isa: number): number;
   _i8k_plan_run(handle: number, inputs: number, nIn: number, outputs: number, nOut: number): number;
   _i8k_plan_release(handle: number): void;
+  _i8k_plan_memory(handle: number, out: number): number;
   _i8k_error_code(): number;
   _i8k_error_message(): number;
   _i8k_isa_info(): number;
@@ -74,6 +75,21 @@ class WasmPlan implements BackendPlan {
       });
     } finally {
       blocks.forEach((p) => m._free(p));
+    }
+  }
+
+  memory(): PlanMemory {
+    const m = this.m;
+    if (!this.handle) throw new ReleasedError('the plan was released');
+    if (typeof m._i8k_plan_memory !== 'function')
+      throw new BackendUnavailableError('this wasm build has no memory report (built before it existed). To fix: run `npm run build:wasm`');
+    const out = alloc(m, 3 * 8); // malloc aligns to 8: a Float64 slot
+    try {
+      if (!m._i8k_plan_memory(this.handle, out)) throw lastError(m);
+      const [arenaBytes, workspaceBytes, weightBytes] = new Float64Array(m.HEAPU8.buffer, out, 3);
+      return { arenaBytes, workspaceBytes, weightBytes };
+    } finally {
+      m._free(out);
     }
   }
 

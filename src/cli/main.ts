@@ -1,9 +1,10 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { Int8kitError } from '../errors';
 import { version } from '../runtime/info';
 import { infoCommand } from './info';
 import { runCommand } from './run';
 import { benchCommand } from './bench';
+import { DEFAULT_BACKENDS, SESSION_BACKENDS } from '../bench/bench';
 import { quantizeCommand } from './quantize';
 
 const program = new Command()
@@ -28,14 +29,20 @@ program
 
 program
   .command('bench <model>')
-  .description('latency of int8kit (per backend and thread count) against peers, interleaved in one run; MODEL is a file or resnet18-like, mobilenetv2-like, bert-like, bert-like-768')
+  .description('latency, sizes and memory of int8kit FP32 and INT8 (per backend and thread count) against onnxruntime, interleaved in one run; MODEL is a file or resnet18-like, mobilenetv2-like, bert-like, bert-like-768')
+  .option('--quantize', 'also benchmark MODEL quantized here to INT8 (see --mode, --calib)')
+  .option('--mode <mode>', 'with --quantize: static or dynamic (default: dynamic for a model without Conv, else static)')
+  .option('--calib <data>', 'with --quantize --mode static: calibration data as for `int8kit quantize --calib` (default: generated inputs, said on stderr)')
+  .option('--samples <n>', 'with --quantize: calibrate on at most N samples')
+  .option('--int8 <qmodel>', 'also benchmark this already quantized model (QDQ, QOperator or dynamic ONNX)')
   .option('--input-shape <name=dims>', 'dims for an input with symbolic dims, e.g. input_ids=1x128 (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-  .option('--backends <list>', 'int8kit backends', 'native')
+  .option('--backends <list>', `int8kit backends: ${SESSION_BACKENDS.join(', ')} (each runs the INT8 model when there is one)`, DEFAULT_BACKENDS)
   .option('--threads <list>', 'thread counts', '1')
-  .option('--peers <list>', 'peer engines to run on the same model (onnxruntime)')
-  .option('--precision <p>', 'fp32', 'fp32')
+  .option('--peers <list>', 'peer engines to run on the same models (onnxruntime)')
   .option('--rounds <n>', 'interleaved rounds', '7')
-  .option('--json', 'print { model, results: [...] }')
+  .addOption(new Option('--round-ms <ms>', 'minimum time per round per configuration (tests use 0)').default('300').hideHelp())
+  .addOption(new Option('--probe <engine/backend/threads>', 'measure one row\'s memory in this process (run by bench itself)').hideHelp())
+  .option('--json', 'print { model, results: [...], sizes, int8, peakRssBytes }')
   .action(benchCommand);
 
 program

@@ -1,4 +1,4 @@
-import type { BackendPlan } from '../backends/backend';
+import type { BackendPlan, PlanMemory } from '../backends/backend';
 import { resolveBackend } from '../backends/registry';
 import { invalid, ReleasedError } from '../errors';
 import { encodePlan } from '../plan/encode';
@@ -16,6 +16,26 @@ export interface PlanSessionOptions {
   isa?: string;
   /** Intra-op threads on the native backend (default 1); the wasm backend runs on one. */
   threads?: number;
+  /**
+   * Called with each plan once created. Session passes its options through to the plans it
+   * creates (one per set of input shapes), so this is how `int8kit bench` sees their memory().
+   */
+  onPlanCreated?: (plan: PlanSession) => void;
+}
+
+export type { PlanMemory } from '../backends/backend';
+
+/** The memory of several plans added up (a Session's specialisations; undefined ones skipped). */
+export function totalPlanMemory(plans: readonly (PlanSession | undefined)[]): PlanMemory {
+  const total: PlanMemory = { arenaBytes: 0, workspaceBytes: 0, weightBytes: 0 };
+  for (const p of plans) {
+    if (!p) continue;
+    const m = p.memory();
+    total.arenaBytes += m.arenaBytes;
+    total.workspaceBytes += m.workspaceBytes;
+    total.weightBytes += m.weightBytes;
+  }
+  return total;
 }
 
 /** A plan created on a backend: weights packed once, run many times, concurrently if wanted. */
@@ -40,11 +60,15 @@ export class PlanSession {
     if (options.isa !== undefined && typeof options.isa !== 'string') throw invalid('options.isa', 'a string', options.isa);
     if (options.threads !== undefined && !(Number.isInteger(options.threads) && options.threads >= 1 && options.threads <= 256))
       throw invalid('options.threads', 'an integer in [1, 256]', options.threads);
+    if (options.onPlanCreated !== undefined && typeof options.onPlanCreated !== 'function')
+      throw invalid('options.onPlanCreated', 'a function', options.onPlanCreated);
     validatePlan(plan);
     const { name, backend } = await resolveBackend(options.backend);
     const outputs = plan.outputs.map((id) => ({ dtype: plan.values[id].dtype, elements: elementCount(plan.values[id].shape) }));
     const handle = backend.createPlan(encodePlan(plan), outputs, { isa: options.isa, threads: options.threads });
-    return new PlanSession(plan, handle, name, handle.isa);
+    const session = new PlanSession(plan, handle, name, handle.isa);
+    options.onPlanCreated?.(session);
+    return session;
   }
 
   /**
@@ -56,6 +80,15 @@ export class PlanSession {
   async run(inputs: readonly PlanTypedArray[]): Promise<PlanTypedArray[]> {
     if (!this.handle) throw new ReleasedError('the plan session was released');
     return this.handle.run(validateInputs(this.plan, inputs));
+  }
+
+  /**
+   * Bytes the plan holds: packed weights, plus the arena and workspace each run in flight leases.
+   * @throws {ReleasedError} after release().
+   */
+  memory(): PlanMemory {
+    if (!this.handle) throw new ReleasedError('the plan session was released');
+    return this.handle.memory();
   }
 
   /** Frees packed weights; runs already in flight finish normally. */
