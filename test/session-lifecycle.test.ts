@@ -1,0 +1,133 @@
+// Session behaviour under concurrency and release, on FP32 and quantized models (static QDQ and
+// dynamic), on every backend: 100 concurrent runs give bit for bit the results of the same inputs
+// run one after another; native runs leave the event loop free; release() while runs are in flight
+// never crashes or hangs (each run resolves with the right result or rejects with ReleasedError).
+// Memory over long runs and create/release cycles: test/session-lifecycle-memory.test.ts.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ReleasedError, Session, Tensor, type Graph } from '../src';
+import { bertLike, mobilenetV2Like, resnet18Like } from '../src/bench/models';
+import { quantizeDynamic, quantizeStatic } from '../src/quant/api';
+import { rng } from './support/random';
+
+interface Model {
+  name: string;
+  graph: Graph;
+  /** A distinct input per seed. */
+  feeds(seed: number): Record<string, Tensor>;
+}
+
+const image = (size: number, batch = 1) => (seed: number) => {
+  const r = rng(seed);
+  return { input: new Tensor('float32', Float32Array.from({ length: batch * 3 * size * size }, () => r.float(-2, 2)), [batch, 3, size, size]) };
+};
+const tokens = (length: number) => (seed: number) => {
+  const r = rng(seed);
+  return { input_ids: new Tensor('int64', BigInt64Array.from({ length }, () => BigInt(r.int(0, 999))), [1, length]) };
+};
+
+const NAMES = ['resnet18Like fp32', 'resnet18Like int8 QDQ', 'mobilenetV2Like int8 QDQ', 'bertLike int8 dynamic'] as const;
+
+async function models(): Promise<Model[]> {
+  const calibration = (f: (s: number) => Record<string, Tensor>) => Array.from({ length: 4 }, (_, i) => f(900 + i));
+  const resnet = resnet18Like(1, 32, 10), mobilenet = mobilenetV2Like(2, 32, 10), bert = bertLike(3, 2, 64, 2);
+  return [
+    { name: NAMES[0], graph: resnet, feeds: image(32) },
+    { name: NAMES[1], graph: (await quantizeStatic(resnet, { calibration: calibration(image(32)) })).graph!, feeds: image(32) },
+    { name: NAMES[2], graph: (await quantizeStatic(mobilenet, { calibration: calibration(image(32)) })).graph!, feeds: image(32) },
+    { name: NAMES[3], graph: (await quantizeDynamic(bert)).graph!, feeds: tokens(16) },
+  ];
+}
+
+const configs = [
+  { backend: 'native', threads: 1 },
+  { backend: 'native', threads: 2 },
+  { backend: 'wasm', threads: 1 },
+];
+
+const bytes = (t: Tensor) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+/** Every output of a run as bytes, in output-name order. */
+const outputBytes = (out: Record<string, Tensor>) => Object.keys(out).sort().map((k) => bytes(out[k]));
+
+function expectBitwiseEqual(got: Buffer[], want: Buffer[], what: string) {
+  expect(got.length, what).toBe(want.length);
+  got.forEach((g, i) => expect(g.equals(want[i]), `${what}: output ${i} differs`).toBe(true));
+}
+
+let all: Model[] = [];
+const model = (name: string) => all.find((m) => m.name === name)!;
+beforeAll(async () => {
+  all = await models();
+}, 120_000);
+
+describe.each(configs)('Session on $backend with $threads thread(s)', ({ backend, threads }) => {
+  it.each(NAMES)('gives 100 concurrent runs the results of 100 sequential runs: %s', async (name) => {
+    const m = model(name);
+    const inputs = Array.from({ length: 100 }, (_, i) => m.feeds(i));
+    const sequential = await Session.create(m.graph, { backend, threads });
+    const want: Buffer[][] = [];
+    for (const feeds of inputs) want.push(outputBytes(await sequential.run(feeds)));
+    sequential.release();
+    // A fresh session: the concurrent runs also race to build the first specialisation.
+    const concurrent = await Session.create(m.graph, { backend, threads });
+    const got = await Promise.all(inputs.map((feeds) => concurrent.run(feeds).then(outputBytes)));
+    concurrent.release();
+    // Runs with different inputs must differ somewhere, or the comparison proves little.
+    expect(want.some((w) => !w[0].equals(want[0][0])), `${m.name}: all inputs gave one output`).toBe(true);
+    got.forEach((g, i) => expectBitwiseEqual(g, want[i], `${m.name} input ${i}`));
+  });
+
+  it.each([NAMES[0], NAMES[1], NAMES[3]])('settles every run in flight when released, then rejects later runs: %s', async (name) => {
+    const m = model(name);
+    const inputs = Array.from({ length: 24 }, (_, i) => m.feeds(i));
+    const reference = await Session.create(m.graph, { backend, threads });
+    const want: Buffer[][] = [];
+    for (const feeds of inputs) want.push(outputBytes(await reference.run(feeds)));
+    reference.release();
+
+    // Released at three moments: before the first specialisation exists, right after runs were
+    // queued, and while runs are executing (after a timer tick).
+    const outcomes = { fulfilled: 0, rejected: 0 };
+    for (const when of ['cold', 'queued', 'running'] as const) {
+      const s = await Session.create(m.graph, { backend, threads });
+      if (when !== 'cold') await s.run(inputs[0]); // specialised and warm
+      const runs = inputs.map((feeds) => s.run(feeds).then(outputBytes));
+      if (when === 'running') await new Promise((r) => setTimeout(r, 1));
+      s.release();
+      s.release(); // a second release is harmless
+      const settled = await Promise.allSettled(runs);
+      settled.forEach((r, i) => {
+        if (r.status === 'fulfilled') expectBitwiseEqual(r.value, want[i], `${m.name} ${when} run ${i}`);
+        else expect(r.reason, `${m.name} ${when} run ${i}`).toBeInstanceOf(ReleasedError);
+      });
+      settled.forEach((r) => outcomes[r.status]++);
+      await expect(s.run(inputs[0])).rejects.toBeInstanceOf(ReleasedError);
+    }
+    // Runs started before release() finish (the plan outlives them); the check above is not vacuous.
+    expect(outcomes.fulfilled, JSON.stringify(outcomes)).toBeGreaterThan(0);
+  });
+});
+
+describe('native runs off the JavaScript thread', () => {
+  it.each([NAMES[0], NAMES[1]])('keeps timers firing during long runs: %s', async (name) => {
+    // A batch of 24 images makes one run long enough (tens of ms) to count timer ticks in.
+    const m = { ...model(name), feeds: image(32, 24) };
+    const s = await Session.create(m.graph, { backend: 'native', threads: 1 });
+    const feeds = m.feeds(5);
+    const t0 = performance.now();
+    await s.run(feeds); // specialise and warm up, then time one run
+    const t1 = performance.now();
+    await s.run(feeds);
+    const oneRun = performance.now() - t1;
+    expect(oneRun, `one run took ${oneRun} ms (warm-up ${t1 - t0} ms)`).toBeGreaterThan(10);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 2);
+    const start = performance.now();
+    await Promise.all([s.run(feeds), s.run(feeds)]);
+    const elapsed = performance.now() - start;
+    clearInterval(timer);
+    s.release();
+    // A blocked loop sees at most a tick or two; a free one about elapsed / 2 ms. Timers are coarse
+    // on a loaded 2-core box, so ask for a quarter of that.
+    expect(ticks, `${ticks} ticks in ${elapsed} ms`).toBeGreaterThan(elapsed / 2 / 4);
+  });
+});
