@@ -3,10 +3,15 @@
 // run one after another; native runs leave the event loop free; release() while runs are in flight
 // never crashes or hangs (each run resolves with the right result or rejects with ReleasedError).
 // Memory over long runs and create/release cycles: test/session-lifecycle-memory.test.ts.
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ReleasedError, Session, Tensor, type Graph } from '../src';
+import { encodePlan, ReleasedError, Session, Tensor, type Graph } from '../src';
+import { packageRoot } from '../src/backends/package-root';
 import { bertLike, mobilenetV2Like, resnet18Like } from '../src/bench/models';
 import { quantizeDynamic, quantizeStatic } from '../src/quant/api';
+import { gemmPlan, randomGemm } from './support/gemm';
 import { rng } from './support/random';
 
 interface Model {
@@ -129,5 +134,38 @@ describe('native runs off the JavaScript thread', () => {
     // A blocked loop sees at most a tick or two; a free one about elapsed / 2 ms. Timers are coarse
     // on a loaded 2-core box, so ask for a quarter of that.
     expect(ticks, `${ticks} ticks in ${elapsed} ms`).toBeGreaterThan(elapsed / 2 / 4);
+  });
+});
+
+describe('native runs whose JavaScript environment goes away', () => {
+  // A worker thread that is terminated (or exits) with runs in flight: Node completes the runs
+  // during the worker's teardown, when no JavaScript can run. Settling their promises then must not
+  // abort the process. Run in a child process so that an abort is a failed assertion, not a lost
+  // test worker.
+  it('survives worker threads terminated or exiting with runs in flight', () => {
+    const root = packageRoot();
+    const addon = process.env.INT8KIT_ADDON ? resolve(process.env.INT8KIT_ADDON) : createRequire(__filename)('node-gyp-build').path(root);
+    const c = randomGemm(3, 128, 512, 512);
+    const script = `
+      const { Worker } = require('node:worker_threads');
+      const [addon, plan, input] = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
+      const child = \`
+        const { workerData: w, parentPort } = require('node:worker_threads');
+        const plan = new (require(w.addon).NativePlan)(Uint8Array.from(w.plan), 'scalar', 2);
+        for (let i = 0; i < 6; i++) plan.run([Float32Array.from(w.input)]);
+        if (w.exit) process.exit(0); else parentPort.postMessage('running');
+      \`;
+      (async () => {
+        for (let i = 0; i < 10; i++) {
+          const w = new Worker(child, { eval: true, workerData: { addon, plan, input, exit: i % 2 === 1 } });
+          const exited = new Promise((r) => w.once('exit', r));
+          if (i % 2 === 0) await new Promise((r) => w.once('message', r)), await w.terminate();
+          await exited;
+        }
+        console.log('survived');
+      })();`;
+    const input = JSON.stringify([addon, [...encodePlan(gemmPlan(c))], [...c.a]]);
+    const r = spawnSync(process.execPath, ['-e', script], { input, encoding: 'utf8', timeout: 120_000 });
+    expect({ status: r.status, signal: r.signal, stdout: r.stdout.trim(), stderr: r.stderr.slice(-500) }).toEqual({ status: 0, signal: null, stdout: 'survived', stderr: '' });
   });
 });
