@@ -64,14 +64,20 @@ beforeAll(async () => {
   all = await models();
 }, 120_000);
 
+/** Each input's outputs from one run at a time on a session of its own. */
+async function sequentialResults(m: Model, inputs: Record<string, Tensor>[], options: { backend: string; threads: number }): Promise<Buffer[][]> {
+  const s = await Session.create(m.graph, options);
+  const want: Buffer[][] = [];
+  for (const feeds of inputs) want.push(outputBytes(await s.run(feeds)));
+  s.release();
+  return want;
+}
+
 describe.each(configs)('Session on $backend with $threads thread(s)', ({ backend, threads }) => {
   it.each(NAMES)('gives 100 concurrent runs the results of 100 sequential runs: %s', async (name) => {
     const m = model(name);
     const inputs = Array.from({ length: 100 }, (_, i) => m.feeds(i));
-    const sequential = await Session.create(m.graph, { backend, threads });
-    const want: Buffer[][] = [];
-    for (const feeds of inputs) want.push(outputBytes(await sequential.run(feeds)));
-    sequential.release();
+    const want = await sequentialResults(m, inputs, { backend, threads });
     // A fresh session: the concurrent runs also race to build the first specialisation.
     const concurrent = await Session.create(m.graph, { backend, threads });
     const got = await Promise.all(inputs.map((feeds) => concurrent.run(feeds).then(outputBytes)));
@@ -84,10 +90,7 @@ describe.each(configs)('Session on $backend with $threads thread(s)', ({ backend
   it.each([NAMES[0], NAMES[1], NAMES[3]])('settles every run in flight when released, then rejects later runs: %s', async (name) => {
     const m = model(name);
     const inputs = Array.from({ length: 24 }, (_, i) => m.feeds(i));
-    const reference = await Session.create(m.graph, { backend, threads });
-    const want: Buffer[][] = [];
-    for (const feeds of inputs) want.push(outputBytes(await reference.run(feeds)));
-    reference.release();
+    const want = await sequentialResults(m, inputs, { backend, threads });
 
     // Released at three moments: before the first specialisation exists, right after runs were
     // queued, and while runs are executing (after a timer tick).
