@@ -52,6 +52,11 @@ async function rss() {
   }
   return process.memoryUsage().rss;
 }
+/** The wasm heap (grows, never shrinks), or 0 on other backends. */
+async function wasmHeap(lib) {
+  if (o.backend !== 'wasm') return 0;
+  return (await lib.resolveBackend('wasm')).backend.heapBytes();
+}
 
 (async () => {
   const lib = loadSources();
@@ -76,30 +81,34 @@ async function rss() {
   const warmRuns = Math.max(5, Math.ceil(o.runs / 50));
   const t0 = performance.now();
   for (let i = 0; i < warmRuns; i++) await s.run(inputs[i % inputs.length]);
-  const runs = { before: start, warm: await rss(), after: 0, msPerRun: 0 };
+  const runs = { before: start, warm: await rss(), after: 0, msPerRun: 0, warmWasmHeap: await wasmHeap(lib), wasmHeap: 0 };
   const t1 = performance.now();
   for (let i = warmRuns; i < o.runs; i++) await s.run(inputs[i % inputs.length]);
   runs.msPerRun = (performance.now() - t1) / Math.max(1, o.runs - warmRuns);
   runs.after = await rss();
+  runs.wasmHeap = await wasmHeap(lib);
   s.release();
   log(`${o.runs} runs: ${((performance.now() - t0) / 1000).toFixed(1)} s, ${runs.msPerRun.toFixed(1)} ms/run after warm-up`);
 
   // Create / run / release cycles.
   const warmCycles = Math.min(5, o.cycles);
-  const cycles = { before: await rss(), warm: 0, after: 0 };
+  const cycles = { before: await rss(), warm: 0, after: 0, warmWasmHeap: 0, wasmHeap: 0 };
   for (let i = 0; i < o.cycles; i++) {
     const c = await lib.Session.create(model, options);
     await c.run(inputs[i % inputs.length]);
     c.release();
-    if (i === warmCycles - 1) cycles.warm = await rss();
+    if (i === warmCycles - 1) [cycles.warm, cycles.warmWasmHeap] = [await rss(), await wasmHeap(lib)];
   }
   cycles.after = await rss();
+  cycles.wasmHeap = await wasmHeap(lib);
 
   Object.assign(result, { runsRss: runs, cyclesRss: cycles });
   if (o.json) return console.log(JSON.stringify(result));
   const f = (b) => `${(b / MB).toFixed(1)} MB`;
   console.log(`model ${result.model}, backend ${o.backend}, threads ${o.threads}, node ${process.version}`);
   console.log(`${o.runs} runs on one session: RSS ${f(runs.before)} before the session, ${f(runs.warm)} after ${warmRuns} warm-up runs, ${f(runs.after)} after ${o.runs} runs (${(runs.after - runs.warm) / MB >= 0 ? '+' : ''}${((runs.after - runs.warm) / MB).toFixed(1)} MB since warm-up)`);
+  if (o.backend === 'wasm')
+    console.log(`wasm heap: ${f(runs.warmWasmHeap)} after warm-up runs, ${f(runs.wasmHeap)} after the runs; ${f(cycles.warmWasmHeap)} after warm-up cycles, ${f(cycles.wasmHeap)} after the cycles`);
   console.log(`${o.cycles} create/run/release cycles: RSS ${f(cycles.before)} before, ${f(cycles.warm)} after ${warmCycles} cycles, ${f(cycles.after)} after ${o.cycles} (${(cycles.after - cycles.warm) / MB >= 0 ? '+' : ''}${((cycles.after - cycles.warm) / MB).toFixed(1)} MB since warm-up)`);
 })().catch((e) => {
   console.error(e);
