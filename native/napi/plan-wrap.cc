@@ -28,13 +28,33 @@ class RunWorker : public Napi::AsyncWorker {
       SetError(error_.message);
   }
   void OnOK() override {
-    Napi::Array outputs = Napi::Array::New(Env(), out_.size());
-    for (size_t i = 0; i < out_.size(); i++) outputs[i] = refs_[in_.size() + i].Value();
-    deferred_.Resolve(outputs);
+    settle([&] {
+      Napi::Array outputs = Napi::Array::New(Env(), out_.size());
+      for (size_t i = 0; i < out_.size(); i++) outputs[i] = refs_[in_.size() + i].Value();
+      deferred_.Resolve(outputs);
+    });
   }
-  void OnError(const Napi::Error&) override { deferred_.Reject(make_error(Env(), error_).Value()); }
+  void OnError(const Napi::Error&) override {
+    settle([&] { deferred_.Reject(make_error(Env(), error_).Value()); });
+  }
 
  private:
+  // A run can complete while its environment is being torn down (a worker thread terminated, or
+  // exiting, with runs in flight): Node still completes the work, but JavaScript can no longer run,
+  // so every N-API call here fails and throws. Uncaught, that exception aborts the whole process.
+  // Then nobody can observe the promise: reject it if that still works, else drop it.
+  template <typename F>
+  void settle(F&& fn) {
+    try {
+      fn();
+    } catch (const Napi::Error& e) {
+      try {
+        deferred_.Reject(e.Value());
+      } catch (const Napi::Error&) {
+      }
+    }
+  }
+
   std::shared_ptr<const Plan> plan_;
   Napi::Promise::Deferred deferred_;
   std::vector<Napi::ObjectReference> refs_;

@@ -47,10 +47,15 @@ function asBytes(a: ArrayBufferView): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
+// A plan the caller drops without release() would hold its packed weights in the wasm heap for
+// good (wasm memory is not garbage collected): free it when its WasmPlan is collected.
+const unreleased = new FinalizationRegistry<{ m: WasmModule; handle: number }>(({ m, handle }) => m._i8k_plan_release(handle));
+
 class WasmPlan implements BackendPlan {
   private handle: number;
   constructor(private readonly m: WasmModule, handle: number, readonly isa: string, private readonly outputs: OutputSpec) {
     this.handle = handle;
+    unreleased.register(this, { m, handle }, this);
   }
 
   async run(inputs: readonly PlanTypedArray[]): Promise<PlanTypedArray[]> {
@@ -96,11 +101,17 @@ class WasmPlan implements BackendPlan {
   release(): void {
     if (this.handle) this.m._i8k_plan_release(this.handle);
     this.handle = 0;
+    unreleased.unregister(this);
   }
 }
 
 class WasmBackend implements Backend {
   constructor(private readonly m: WasmModule) {}
+
+  /** The wasm heap's size in bytes (it grows, never shrinks): what leak tests watch. */
+  heapBytes(): number {
+    return this.m.HEAPU8.length;
+  }
 
   info(): BackendInfo {
     const isas: IsaStatus[] = this.m
