@@ -256,3 +256,53 @@ describe.each(['native', 'wasm'])('com.microsoft ops in a Session (%s) vs onnxru
       expect(Math.max(...got.map((v, i) => Math.abs(v - want[i])))).toBeLessThanOrEqual(1);
     }, 60_000);
 });
+
+// ---- a channels_last chain in one Session: the shape rules (src/graph/infer.ts) and the plan ops --
+
+describe.each(['native', 'wasm'])('an NHWC QOperator chain in a Session (%s)', (backend) => {
+  it('Transpose -> QLinearConv -> MaxPool -> QLinearAveragePool -> QLinearConcat -> QLinearGlobalAveragePool (channels_last = 1) equals the NCHW chain', async () => {
+    const r = rng(91);
+    const [n, c, h, w, k] = [2, 5, 13, 11, 9];
+    const ms = 'com.microsoft';
+    const wq: TensorData = { dtype: 'int8', dims: [k, c, 3, 3], data: Int8Array.from({ length: k * c * 9 }, () => r.int(-127, 127)) };
+    const build = (nhwc: boolean): Uint8Array => {
+      const cl = nhwc ? { channels_last: 1 } : {};
+      const node = (opType: string, domain: string, inputs: string[], out: string, attrs = {}) => ({ name: out, opType, domain, inputs, outputs: [out], attrs });
+      const graph: Graph = {
+        opset: 17,
+        nodes: [
+          ...(nhwc ? [node('Transpose', '', ['x'], 'xt', { perm: [0, 2, 3, 1] })] : []),
+          node('QLinearConv', '', [nhwc ? 'xt' : 'x', 'xs', 'xz', 'w', 'ws', 'wz', 'cs', 'cz'], 'conv', { kernel_shape: [3, 3], pads: [1, 1, 1, 1], ...cl }),
+          node('MaxPool', '', ['conv'], 'mp', { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], ...cl }),
+          node('QLinearAveragePool', ms, ['mp', 'cs', 'cz', 'as', 'az'], 'ap', { kernel_shape: [2, 2], pads: [0, 0, 1, 1], ...cl }),
+          node('QLinearConcat', ms, ['ys', 'yz', 'ap', 'as', 'az', 'mp', 'cs', 'cz'], 'cat', { axis: nhwc ? 3 : 1 }),
+          node('QLinearGlobalAveragePool', ms, ['cat', 'ys', 'yz', 'gs', 'gz'], 'y', { ...cl }),
+        ],
+        inputs: [{ name: 'x', type: { dtype: 'uint8', shape: [n, c, h, w] } }],
+        outputs: [{ name: 'y' }],
+        initializers: new Map<string, TensorData>([
+          ['xs', tf32(0.04)], ['xz', tzp('uint8', 128)], ['w', wq], ['ws', tf32(0.01)], ['wz', tzp('int8', 0)], ['cs', tf32(0.3)], ['cz', tzp('uint8', 120)],
+          ['as', tf32(0.25)], ['az', tzp('uint8', 118)], ['ys', tf32(0.35)], ['yz', tzp('uint8', 125)], ['gs', tf32(0.15)], ['gz', tzp('uint8', 10)],
+        ]),
+        valueInfo: new Map(),
+      };
+      const model = graphToOnnx(graph);
+      model.opsetImports.push({ domain: ms, version: 1 });
+      return writeModel(model);
+    };
+    const x = new Tensor('uint8', Uint8Array.from({ length: n * c * h * w }, () => r.int(0, 255)), [n, c, h, w]);
+    const run = async (bytes: Uint8Array) => {
+      const s = await Session.create(bytes, { backend });
+      try {
+        return (await s.run({ x })).y;
+      } finally {
+        s.release();
+      }
+    };
+    const nchw = await run(build(false)), nhwc = await run(build(true));
+    expect(Array.from(nchw.dims)).toEqual([n, 2 * k, 1, 1]);
+    expect(Array.from(nhwc.dims)).toEqual([n, 1, 1, 2 * k]);
+    expect(Array.from(nhwc.data as Uint8Array)).toEqual(Array.from(nchw.data as Uint8Array));
+    expect(new Set(nchw.data as Uint8Array).size).toBeGreaterThan(3);  // not a constant output
+  }, 60_000);
+});
