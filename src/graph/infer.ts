@@ -274,7 +274,7 @@ RULES.GlobalMaxPool = RULES.GlobalAveragePool;
 
 // ---- Quantized small ops: onnxruntime's com.microsoft QOperator contrib ops (u8 / s8, scales and
 // zero points as scalar inputs) and int8kit's QLinearLookup (X, a 256-entry table). Y has X's
-// dtype (QLinearLookup: the table's); NCHW only, as the plan ops.
+// dtype (QLinearLookup: the table's); NCHW, or NHWC with channels_last = 1 (the block below).
 /** com.microsoft ops int8kit runs (specialize accepts the domain for these). */
 export const COM_MICROSOFT_OPS = new Set(['QLinearAdd', 'QLinearMul', 'QLinearAveragePool', 'QLinearGlobalAveragePool', 'QLinearSigmoid', 'QLinearLeakyRelu']);
 const qlinearBinary: Rule = (c) => [{ dtype: input(c).dtype, shape: broadcast(input(c).shape, input(c, 3).shape) }];
