@@ -166,15 +166,32 @@ describe.each(targets.map((t) => [`${t.backend}/${t.isa.isa}`, t] as const))('%s
     }
   });
 
+  it('u8 / s8 Transpose NCHW <-> NHWC (the graph edges; 16x16 tiles plus ragged edges) equals the element loop', async () => {
+    const r = rng(95);
+    for (const [n, c, h, w] of [[1, 64, 20, 28], [2, 37, 9, 13], [1, 3, 17, 33], [1, 130, 5, 7], [3, 16, 16, 1]]) {
+      for (const dt of ['uint8', 'int8'] as const) {
+        const { lo, hi } = Q.range(dt === 'int8');
+        const x = Array.from({ length: n * c * h * w }, () => r.int(lo, hi));
+        const toLast = opPlan('Transpose', [{ dtype: dt, shape: [n, c, h, w] }], [{ dtype: dt, shape: [n, h, w, c] }], { perm: [0, 2, 3, 1] });
+        const got = await runPlan(toLast, [typedArray(dt, x)], t.backend, t.isa.isa, 2);
+        expect(got, `${dt} [${n}, ${c}, ${h}, ${w}] -> NHWC`).toEqual(relayout(x, [n, c, h, w], true));
+        const toFirst = opPlan('Transpose', [{ dtype: dt, shape: [n, h, w, c] }], [{ dtype: dt, shape: [n, c, h, w] }], { perm: [0, 3, 1, 2] });
+        expect(await runPlan(toFirst, [typedArray(dt, got)], t.backend, t.isa.isa), `${dt} [${n}, ${h}, ${w}, ${c}] -> NCHW`).toEqual(x);
+      }
+    }
+  });
+
   it('gives clear InvalidPlanErrors for bad channels_last attributes and shapes', async () => {
     const u8 = (v: number) => scalar('uint8', v);
     const x = { dtype: 'uint8' as DType, shape: [1, 4, 4, 2] };
     const c = randomQConv(1);
+    const u8conv = { ...randomQConv(2, 1), xType: 'uint8', wType: 'uint8', yType: 'uint8', xZp: 128, wZp: [128], yZp: 128, bias: null } as QConvCase;
     const conv1d = structuredClone(nhwcConvPlan(c)) as Plan;
     conv1d.values[0].shape = [c.n, c.w, c.cin];
     const bad: [Plan, RegExp][] = [
       [qconvPlan(c, { channels_last: 2 }), /expected attribute channels_last 0 \(NCHW\) or 1 \(NHWC\) but received 2/],
       [conv1d, /expected x of rank 4 \[N, H, W, C\] with channels_last = 1/],
+      [(() => { const p = structuredClone(qconvPlan(u8conv, { channels_last: 5 })) as Plan; p.ops[0].op = 'QnnpackConv'; return p; })(), /QnnpackConv.*expected attribute channels_last 0 \(NCHW\) or 1 \(NHWC\) but received 5/],
       [(() => { const p = structuredClone(nhwcConvPlan(c)) as Plan; p.values[p.outputs[0]].shape = outShape(c); return p; })(), /expected y of shape/],
       [opPlan('MaxPool', [x], [{ dtype: 'uint8', shape: [1, 2, 3, 3] }], { kernel_shape: [2, 2], channels_last: 1 }), /expected Y of dtype uint8 and shape \[1, 3, 3, 2\]/],
       [opPlan('MaxPool', [{ dtype: 'float32', shape: [1, 2, 4, 4] }], [{ dtype: 'float32', shape: [1, 2, 3, 3] }], { kernel_shape: [2, 2], channels_last: 1 }), /expected attribute channels_last 0 \(NCHW: only uint8 and int8 pools run NHWC\)/],
