@@ -5,7 +5,8 @@
 //   - slack: the direct 1x1 GEMM reads whole KR groups of its last row past the input's end
 //     (nhwc_input_slack()), which a plan value does not guarantee to be readable. Only the
 //     final pixel block can reach past the end, so that block alone runs from a padded copy.
-// Depthwise and im2col read exactly the input's bytes, so a u8 input is used in place.
+// Depthwise and im2col read exactly the input's bytes, so a u8 input is used in place; the GEMM
+// paths run in workspace slots (one per task), without heap allocation, like QConv::run.
 #include <algorithm>
 #include <cstring>
 #include "qconv-op.h"
@@ -40,8 +41,10 @@ void xor_parallel(const uint8_t* src, uint8_t* dst, size_t n, uint8_t flip, cons
 }  // namespace
 
 size_t QConv::channels_last_workspace_bytes() const {
-  if (gemm_ && gemm_->direct()) return slots_ * align_up(kPixelBlock * s_.cin + gemm_->input_slack());
-  return io_.x_signed ? align_up(s_.n * s_.h * s_.w * s_.cin) : 0;
+  const size_t x_copy = io_.x_signed ? align_up(s_.n * s_.h * s_.w * s_.cin) : 0;
+  if (!gemm_) return x_copy;
+  if (gemm_->direct()) return slots_ * align_up(kPixelBlock * s_.cin + gemm_->input_slack());
+  return x_copy + slots_ * align_up(gemm_->scratch_bytes());
 }
 
 void QConv::run_channels_last(const void* xv, void* yv, void* workspace, const RunContext& ctx) const {
@@ -49,28 +52,43 @@ void QConv::run_channels_last(const void* xv, void* yv, void* workspace, const R
   uint8_t* y = static_cast<uint8_t*>(yv);
   uint8_t* ws = static_cast<uint8_t*>(workspace);
   const uint8_t x_flip = io_.x_signed ? 0x80 : 0, y_flip = io_.y_signed ? 0x80 : 0;
-  if (!gemm_ || !gemm_->direct()) {
+  const size_t x_len = s_.n * s_.h * s_.w * s_.cin;
+  if (!gemm_) {  // depthwise
     const uint8_t* xin = x;
-    if (x_flip) xor_parallel(x, ws, s_.n * s_.h * s_.w * s_.cin, x_flip, ctx), xin = ws;
+    if (x_flip) xor_parallel(x, ws, x_len, x_flip, ctx), xin = ws;
     run_nhwc(xin, y, ctx);
     if (y_flip) xor_parallel(y, y, s_.n * s_.oh * s_.ow * s_.cout, y_flip, ctx);
     return;
   }
-  // Direct 1x1: output pixel p reads input pixel p. Each task owns slot `begin` for its copies.
+  // GEMM: tasks take contiguous pixel blocks; slot `begin` of the workspace is a task's own (the
+  // direct path's padded input copy, or the im2col rows), so a run allocates nothing. The windows
+  // of an im2col block read other blocks' pixels: an s8 input is flipped whole first.
+  const bool direct = gemm_->direct();
+  const uint8_t* x_all = x;
+  uint8_t* slots = ws;
+  if (!direct && x_flip) {
+    xor_parallel(x, ws, x_len, x_flip, ctx);
+    x_all = ws;
+    slots += align_up(x_len);
+  }
   const size_t m = s_.oh * s_.ow, blocks = (m + kPixelBlock - 1) / kPixelBlock, total = s_.n * blocks;
-  const size_t slack = gemm_->input_slack(), slot = align_up(kPixelBlock * s_.cin + slack);
+  const size_t slack = gemm_->input_slack();
+  const size_t slot = direct ? align_up(kPixelBlock * s_.cin + slack) : align_up(gemm_->scratch_bytes());
   ctx.parallel_for(slots_, 1, [&](size_t begin, size_t end) {
-    uint8_t* xb = ws + begin * slot;
+    uint8_t* sb = slots + begin * slot;
     for (size_t t = begin * total / slots_; t < end * total / slots_; t++) {
       const size_t img = t / blocks, p0 = t % blocks * kPixelBlock, np = std::min(kPixelBlock, m - p0);
-      const uint8_t* xin = x + (img * m + p0) * s_.cin;
-      if (x_flip || t + 1 == total) {
-        xor_bytes(xin, xb, np * s_.cin, x_flip);
-        std::memset(xb + np * s_.cin, 0, slack);  // the slack meets zero weights
-        xin = xb;
+      const uint8_t* xin = x_all;
+      if (direct) {  // output pixel p reads input pixel p
+        xin = x + (img * m + p0) * s_.cin;
+        if (x_flip || t + 1 == total) {
+          xor_bytes(xin, sb, np * s_.cin, x_flip);
+          std::memset(sb + np * s_.cin, 0, slack);  // the slack meets zero weights
+          xin = sb;
+        }
       }
       uint8_t* yb = y + (img * m + p0) * s_.cout;
-      gemm_->run_pixels(xin, img, p0, p0 + np, yb, nullptr);
+      gemm_->run_pixels(xin, img, p0, p0 + np, yb, direct ? nullptr : sb);
       if (y_flip) xor_bytes(yb, yb, np * s_.cout, y_flip);
     }
   });
