@@ -130,7 +130,7 @@ describe.each(targets.map((t) => [`${t.backend}/${t.isa.isa}`, t] as const))('%s
       [opPlan('QLinearAdd', [x, f32(0.1), u8(0), { dtype: 'uint8', shape: [3] }, f32(0.1), u8(0), f32(0.1), u8(0)], y), /expected A and B to broadcast/],
       [opPlan('QLinearGlobalAveragePool', [x, f32(0.1), u8(0), f32(0.1), u8(0)], y), /expected Y of dtype uint8 and shape \[1, 2, 1, 1\]/],
       // NHWC, float input, too few inputs
-      [opPlan('QLinearAveragePool', [x, f32(0.1), u8(0), f32(0.1), u8(0)], y, { kernel_shape: [1, 1], channels_last: 1 }), /expected attribute channels_last 0/],
+      [opPlan('QLinearAveragePool', [x, f32(0.1), u8(0), f32(0.1), u8(0)], y, { kernel_shape: [1, 1], channels_last: 2 }), /expected attribute channels_last 0 \(NCHW\) or 1 \(NHWC\) but received 2/],
       [opPlan('QLinearSigmoid', [{ dtype: 'float32', shape: [4] }, f32(0.1), u8(0), f32(0.1), u8(0)], [{ dtype: 'float32', shape: [4] }]), /expected a uint8 or int8 input 0 but received float32/],
       [opPlan('QLinearAdd', [x, f32(0.1), u8(0)], y), /expected 7 to 8 inputs/],
       // tables: wrong length, computed at run time

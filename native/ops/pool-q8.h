@@ -31,4 +31,20 @@ template <typename T>
 void q8_avg_pool2d(const Q8PoolSet<T>& k, const Pool2DShape& s, bool include_pad, const Q8AvgPoolParams& p,
                    const T* x, T* y, const RunContext& ctx);
 
+// channels_last (pool-q8-nhwc.cc): x is s.planes / channels images of s.h * s.w pixels of
+// `channels` elements, y likewise with s.oh * s.ow pixels; same results as the NCHW functions.
+// Each output pixel lists its window's pixels inside the image (padding never counts, as above)
+// and reduces them with vmax / vsum across the channels: whole vectors, no gather.
+template <typename T>
+void q8_max_pool2d_nhwc(const Q8PoolSet<T>& k, size_t channels, const Pool2DShape& s, const T* x, T* y,
+                        const RunContext& ctx);
+template <typename T>
+void q8_avg_pool2d_nhwc(const Q8PoolSet<T>& k, size_t channels, const Pool2DShape& s, bool include_pad,
+                        const Q8AvgPoolParams& p, const T* x, T* y, const RunContext& ctx);
+// Global average of `batch` images of `size` pixels of `channels` elements: y[b * channels + c]
+// = q8_gavg_result of channel c's sum (bit-identical to gavg over the NCHW planes).
+template <typename T>
+void q8_global_avg_pool_nhwc(const Q8PoolSet<T>& k, size_t batch, size_t size, size_t channels, const Q8GavgParams& p,
+                             const T* x, T* y, const RunContext& ctx);
+
 }  // namespace i8k

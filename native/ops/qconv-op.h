@@ -39,6 +39,11 @@ class QConv {
   // nhwc_input_slack() bytes past its end; y gets N*OH*OW pixels of cout bytes in the u8 domain.
   size_t nhwc_input_slack() const;
   void run_nhwc(const uint8_t* x, uint8_t* y, const RunContext& ctx) const;
+  // The plan op's channels_last mode (qconv-nhwc.cc): x is N*H*W pixels of cin bytes in the op's
+  // own dtype (s8 or u8) with nothing readable past its end, y gets N*OH*OW pixels of cout bytes.
+  // No layout conversion; s8 data crosses into the u8 domain only where a path needs it.
+  size_t channels_last_workspace_bytes() const;
+  void run_channels_last(const void* x, void* y, void* workspace, const RunContext& ctx) const;
 
  private:
   QConv(const QConvShape& s, QConvIo io) : s_(s), io_(io) {}

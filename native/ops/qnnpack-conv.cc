@@ -85,21 +85,26 @@ U8U8Conv::U8U8Conv(const U8U8GemmConfig& cfg, const U8U8ConvShape& s, const uint
 }
 
 size_t U8U8Conv::workspace_bytes() const {
-  return aligned(offsets_.size() * sizeof(const uint8_t*)) + aligned(s_.batch * s_.height * s_.width * s_.channels) +
+  return aligned(nhwc_workspace_bytes()) + aligned(s_.batch * s_.height * s_.width * s_.channels) +
          aligned(rows_ * s_.out_channels);
+}
+
+size_t U8U8Conv::nhwc_workspace_bytes() const { return offsets_.size() * sizeof(const uint8_t*); }
+
+void U8U8Conv::run_nhwc(const uint8_t* x, uint8_t* y, void* workspace, const RunContext& ctx) const {
+  const uint8_t** ind = static_cast<const uint8_t**>(workspace);
+  for (size_t i = 0; i < offsets_.size(); i++) ind[i] = offsets_[i] == kZeroRow ? zero_.data() : x + offsets_[i];
+  const size_t cpg = s_.channels / s_.groups, opg = s_.out_channels / s_.groups;
+  for (size_t g = 0; g < s_.groups; g++)
+    groups_[g]->run(rows_, ind, g * cpg, zero_.data(), y + g * opg, s_.out_channels, ctx);
 }
 
 void U8U8Conv::run(const uint8_t* x, uint8_t* y, void* workspace, const RunContext& ctx) const {
   uint8_t* ws = static_cast<uint8_t*>(workspace);
-  const uint8_t** ind = reinterpret_cast<const uint8_t**>(ws);
-  uint8_t* image = ws + aligned(offsets_.size() * sizeof(const uint8_t*));
+  uint8_t* image = ws + aligned(nhwc_workspace_bytes());
   uint8_t* out = image + aligned(s_.batch * s_.height * s_.width * s_.channels);
-  const size_t c = s_.channels;
-  transpose_u8(x, image, s_.batch, c, s_.height * s_.width, ctx);  // NCHW -> NHWC
-  for (size_t i = 0; i < offsets_.size(); i++) ind[i] = offsets_[i] == kZeroRow ? zero_.data() : image + offsets_[i];
-  const size_t cpg = c / s_.groups, opg = s_.out_channels / s_.groups;
-  for (size_t g = 0; g < s_.groups; g++)
-    groups_[g]->run(rows_, ind, g * cpg, zero_.data(), out + g * opg, s_.out_channels, ctx);
+  transpose_u8(x, image, s_.batch, s_.channels, s_.height * s_.width, ctx);  // NCHW -> NHWC
+  run_nhwc(image, out, ws, ctx);
   transpose_u8(out, y, s_.batch, rows_ / s_.batch, s_.out_channels, ctx);  // NHWC -> NCHW
 }
 

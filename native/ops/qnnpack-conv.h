@@ -3,7 +3,8 @@
 // contiguous bytes) starts, or the zero-point row for taps in the padding. It is built once, at
 // construction, as offsets into the NHWC image; a run rebases it onto the run's image (one pointer
 // per entry, against ks x C_in x C_out multiply-adds per output row) and calls the U8U8Gemm of
-// each group with the group's channel offset. NCHW at the boundary, NHWC inside.
+// each group with the group's channel offset. NCHW at the boundary, NHWC inside (or NHWC throughout:
+// run_nhwc).
 #pragma once
 #include <memory>
 #include <vector>
@@ -26,6 +27,11 @@ class U8U8Conv {
            const int32_t* bias, const float* scale, const U8U8Params& p);
   size_t workspace_bytes() const;
   void run(const uint8_t* x, uint8_t* y, void* workspace, const RunContext& ctx) const;
+  // channels_last: x is NHWC (N*H*W pixels of `channels` bytes), y NHWC; the indirection points
+  // straight into x (the kernels read no byte past a row's channels), so the workspace is the
+  // indirection buffer alone.
+  size_t nhwc_workspace_bytes() const;
+  void run_nhwc(const uint8_t* x, uint8_t* y, void* workspace, const RunContext& ctx) const;
 
  private:
   U8U8ConvShape s_;

@@ -399,7 +399,7 @@ std::unique_ptr<Op> make_pool(const OpContext& c, bool max) {
   if (!expect_counts(c, 1, 1, 1, "X")) return nullptr;
   const ValueInfo* x = c.input(0);
   if (max && x && (x->dtype == DType::u8 || x->dtype == DType::s8)) return make_q8_max_pool(c);  // op-qsmall.cc
-  if (!expect_rank(c, x, "X", 3, 4)) return nullptr;
+  if (!expect_rank(c, x, "X", 3, 4) || !expect_channels_first(c)) return nullptr;
   Pool2DShape s;
   std::vector<int64_t> ydims;
   bool include_pad;

@@ -1,4 +1,6 @@
-// Plan op of the INT8 conv family (see op-factory.h): ONNX QLinearConv, NCHW, 1-D or 2-D.
+// Plan op of the INT8 conv family (see op-factory.h): ONNX QLinearConv, NCHW, 1-D or 2-D, or with
+// int8kit's attribute channels_last = 1 NHWC (2-D only): x [N, H, W, C], y [N, OH, OW, Cout], run
+// by QConv::run_channels_last without layout conversions (a runtime keeping activations NHWC).
 //   inputs: x (u8 or s8), x_scale, x_zero_point, w (s8 or u8, OIHW), w_scale (1 or cout),
 //           w_zero_point (1 or cout), y_scale, y_zero_point (u8 or s8: Y's dtype), B (int32, optional)
 //   attributes: auto_pad, dilations, group, kernel_shape, pads, strides; int8kit's y_min / y_max
@@ -63,14 +65,22 @@ bool resolve_axis(const OpContext& c, const std::string& auto_pad, int64_t in, i
 
 class QLinearConvOp : public Op {
  public:
-  QLinearConvOp(std::unique_ptr<QConv> conv, int32_t x, int32_t y) : conv_(std::move(conv)), x_(x), y_(y) {}
-  void run(void* const* b, const RunContext& ctx) const override { conv_->run(b[x_], b[y_], ctx.workspace, ctx); }
-  size_t workspace_bytes() const override { return conv_->workspace_bytes(); }
+  QLinearConvOp(std::unique_ptr<QConv> conv, bool nhwc, int32_t x, int32_t y) : conv_(std::move(conv)), nhwc_(nhwc), x_(x), y_(y) {}
+  void run(void* const* b, const RunContext& ctx) const override {
+    if (nhwc_) conv_->run_channels_last(b[x_], b[y_], ctx.workspace, ctx);
+    else conv_->run(b[x_], b[y_], ctx.workspace, ctx);
+  }
+  size_t workspace_bytes() const override { return nhwc_ ? conv_->channels_last_workspace_bytes() : conv_->workspace_bytes(); }
 
  private:
   std::unique_ptr<QConv> conv_;
+  bool nhwc_;
   int32_t x_, y_;
 };
+
+// [N, H, W, C] <-> [N, C, H, W].
+std::vector<int64_t> nhwc_to_nchw(const std::vector<int64_t>& d) { return {d[0], d[3], d[1], d[2]}; }
+std::vector<int64_t> nchw_to_nhwc(const std::vector<int64_t>& d) { return {d[0], d[2], d[3], d[1]}; }
 
 std::unique_ptr<Op> make_qlinear_conv(const OpContext& c) {
   const size_t ni = c.op.inputs.size();
@@ -84,13 +94,23 @@ std::unique_ptr<Op> make_qlinear_conv(const OpContext& c) {
   if ((x->dtype != DType::u8 && x->dtype != DType::s8) || x->dims.size() < 3 || x->dims.size() > 4)
     return c.fail("expected x of dtype uint8 or int8 and rank 3 or 4 but received " + std::string(dtype_name(x->dtype)) +
                   " of rank " + std::to_string(x->dims.size())), nullptr;
+  int64_t channels_last;
+  if (!c.int_attr("channels_last", 0, &channels_last)) return nullptr;
+  if (channels_last != 0 && channels_last != 1)
+    return c.fail("expected attribute channels_last 0 (NCHW) or 1 (NHWC) but received " + std::to_string(channels_last)), nullptr;
+  const bool nhwc = channels_last == 1;
+  if (nhwc && x->dims.size() != 4)
+    return c.fail("expected x of rank 4 [N, H, W, C] with channels_last = 1 (2-D convolutions only) but received rank " +
+                  std::to_string(x->dims.size())), nullptr;
   if (!w || !w->constant || (w->dtype != DType::u8 && w->dtype != DType::s8) || w->dims.size() != x->dims.size())
     return c.fail("expected w to be a constant of dtype uint8 or int8 and rank " + std::to_string(x->dims.size()) + " but received " +
                   (w ? std::string(w->constant ? "a constant " : "a run-time ") + dtype_name(w->dtype) + " of rank " + std::to_string(w->dims.size()) : "none")), nullptr;
   if (y.dtype != DType::u8 && y.dtype != DType::s8)
     return c.fail(std::string("expected y of dtype uint8 or int8 but received ") + dtype_name(y.dtype)), nullptr;
-  const size_t sp = x->dims.size() - 2;
-  const int64_t n = x->dims[0], cin = x->dims[1], cout = w->dims[0];
+  // x's dims in NCHW order from here on.
+  const std::vector<int64_t> xd = nhwc ? nhwc_to_nchw(x->dims) : x->dims;
+  const size_t sp = xd.size() - 2;
+  const int64_t n = xd[0], cin = xd[1], cout = w->dims[0];
   int64_t group;
   if (!c.int_attr("group", 1, &group)) return nullptr;
   if (group < 1 || cin % group || cout % group || cout < 1)
@@ -138,10 +158,11 @@ std::unique_ptr<Op> make_qlinear_conv(const OpContext& c) {
                     ", strides " + dims_text(strides) + ", dilations " + dims_text(dil) + ", pads " + dims_text(pads)), nullptr;
     int64_t pe = pads[sp + i];
     pb[i] = pads[i];
-    if (!resolve_axis(c, auto_pad, x->dims[2 + i], kernel[i], strides[i], dil[i], &pb[i], &pe, &out[i])) return nullptr;
+    if (!resolve_axis(c, auto_pad, xd[2 + i], kernel[i], strides[i], dil[i], &pb[i], &pe, &out[i])) return nullptr;
   }
   std::vector<int64_t> ydims{n, cout};
   ydims.insert(ydims.end(), out.begin(), out.end());
+  if (nhwc) ydims = nchw_to_nhwc(ydims);
   if (y.dims != ydims) return c.fail("expected y of shape " + dims_text(ydims) + " but received " + dims_text(y.dims)), nullptr;
 
   // The clamp, in Y's units (a fused ReLU is y_min = y_zero_point).
@@ -160,7 +181,7 @@ std::unique_ptr<Op> make_qlinear_conv(const OpContext& c) {
                 RequantParams{y_zp, int32_t(y_min) + y_shift, int32_t(y_max) + y_shift}};
   const size_t o = sp == 1 ? 1 : 0;  // 1-D runs as 2-D with H = 1
   auto ax = [&](const std::vector<int64_t>& v, size_t i, int64_t def) { return size_t(i < o ? def : v[i - o]); };
-  const std::vector<int64_t> in(x->dims.begin() + 2, x->dims.end());
+  const std::vector<int64_t> in(xd.begin() + 2, xd.end());
   QConvShape s{size_t(n), size_t(cin), ax(in, 0, 1), ax(in, 1, 1), size_t(cout), ax(out, 0, 1), ax(out, 1, 1), size_t(group),
                ax(kernel, 0, 1), ax(kernel, 1, 1), ax(strides, 0, 1), ax(strides, 1, 1), ax(dil, 0, 1), ax(dil, 1, 1),
                ax(pb, 0, 0), ax(pb, 1, 0)};
@@ -168,7 +189,7 @@ std::unique_ptr<Op> make_qlinear_conv(const OpContext& c) {
   std::string why;
   auto conv = QConv::create(c.cfg, qconv_config(c.cfg.isa), s, raw, data_of<int32_t>(bias), q, QConvIo{x_signed, y_signed}, &why);
   if (!conv) return c.fail(why), nullptr;
-  return std::make_unique<QLinearConvOp>(std::move(conv), c.op.inputs[0], c.op.outputs[0]);
+  return std::make_unique<QLinearConvOp>(std::move(conv), nhwc, c.op.inputs[0], c.op.outputs[0]);
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // Plan ops of the QNNPACK-like u8 x u8 family (native/ops/qnnpack-*.h), internal op types that the
 // runtime lowering may pick for ONNX QLinearConv / QLinearMatMul:
 //   QnnpackConv   (x, x_scale, x_zero_point, w, w_scale, w_zero_point, y_scale, y_zero_point[, B]),
-//                 attributes auto_pad, dilations, group, kernel_shape, pads, strides (2-D, NCHW)
+//                 attributes auto_pad, dilations, group, kernel_shape, pads, strides (2-D, NCHW; or
+//                 NHWC x [N, H, W, C] and y [N, OH, OW, Cout] with int8kit's channels_last = 1)
 //   QnnpackMatMul (a, a_scale, a_zero_point, b, b_scale, b_zero_point, y_scale, y_zero_point),
 //                 a [..., K] x constant b [K, N]
 // both with attribute requantization = "fp32" (default; QNNPACK's multiplier a_scale * w_scale * (1 / y_scale)),
@@ -106,14 +107,18 @@ InputRef ref(const OpContext& c, size_t i) { return input_ref(c.values, c.op.inp
 
 class QnnpackConvOp : public Op {
  public:
-  QnnpackConvOp(std::unique_ptr<U8U8Conv> conv, InputRef x, int32_t y) : conv_(std::move(conv)), x_(std::move(x)), y_(y) {}
+  QnnpackConvOp(std::unique_ptr<U8U8Conv> conv, bool nhwc, InputRef x, int32_t y)
+      : conv_(std::move(conv)), nhwc_(nhwc), x_(std::move(x)), y_(y) {}
   void run(void* const* b, const RunContext& ctx) const override {
-    conv_->run(static_cast<const uint8_t*>(x_.get(b)), static_cast<uint8_t*>(b[y_]), ctx.workspace, ctx);
+    const uint8_t* x = static_cast<const uint8_t*>(x_.get(b));
+    if (nhwc_) conv_->run_nhwc(x, static_cast<uint8_t*>(b[y_]), ctx.workspace, ctx);
+    else conv_->run(x, static_cast<uint8_t*>(b[y_]), ctx.workspace, ctx);
   }
-  size_t workspace_bytes() const override { return conv_->workspace_bytes(); }
+  size_t workspace_bytes() const override { return nhwc_ ? conv_->nhwc_workspace_bytes() : conv_->workspace_bytes(); }
 
  private:
   std::unique_ptr<U8U8Conv> conv_;
+  bool nhwc_;
   InputRef x_;
   int32_t y_;
 };
@@ -190,8 +195,17 @@ bool read_conv_window(const OpContext& c, const ValueInfo& x, const ValueInfo& w
 
 std::unique_ptr<Op> make_conv(const OpContext& c) {
   if (!expect_io(c, 8, 9, "x, x_scale, x_zero_point, w, w_scale, w_zero_point, y_scale, y_zero_point[, B]")) return nullptr;
-  const ValueInfo *x = c.input(0), *w = c.input(3);
-  if (!c.expect(x, "x", DType::u8, 4) || !c.expect(w, "w", DType::u8, 4)) return nullptr;
+  const ValueInfo *xv = c.input(0), *w = c.input(3);
+  if (!c.expect(xv, "x", DType::u8, 4) || !c.expect(w, "w", DType::u8, 4)) return nullptr;
+  int64_t channels_last;
+  if (!c.int_attr("channels_last", 0, &channels_last)) return nullptr;
+  if (channels_last != 0 && channels_last != 1)
+    return c.fail("expected attribute channels_last 0 (NCHW) or 1 (NHWC) but received " + std::to_string(channels_last)), nullptr;
+  const bool nhwc = channels_last == 1;
+  // From here on x's dims are in NCHW order (a copy of the shape only: x is a run-time value).
+  const ValueInfo xs{xv->dtype, nhwc ? std::vector<int64_t>{xv->dims[0], xv->dims[3], xv->dims[1], xv->dims[2]} : xv->dims,
+                     xv->bytes, false, {}};
+  const ValueInfo* x = &xs;
   if (!w->constant) return c.fail("expected w to be a constant (weights are packed at creation)"), nullptr;
   for (const ValueInfo* v : {x, w})
     for (int64_t d : v->dims)
@@ -215,12 +229,13 @@ std::unique_ptr<Op> make_conv(const OpContext& c) {
   std::vector<int32_t> wzp;
   const int32_t* bias;
   if (!read_quant(c, size_t(oc), "x", "w", &p, &scale, &wzp) || !read_bias(c, 8, size_t(oc), &bias)) return nullptr;
-  const std::vector<int64_t> ydims{x->dims[0], oc, int64_t(s.out_h), int64_t(s.out_w)};
+  const std::vector<int64_t> ydims = nhwc ? std::vector<int64_t>{x->dims[0], int64_t(s.out_h), int64_t(s.out_w), oc}
+                                           : std::vector<int64_t>{x->dims[0], oc, int64_t(s.out_h), int64_t(s.out_w)};
   const ValueInfo& y = c.output(0);
   if (y.dtype != DType::u8 || y.dims != ydims)
     return c.fail("expected y of dtype uint8 and shape " + dims_text(ydims) + " but received " + dtype_name(y.dtype) + " " + dims_text(y.dims)), nullptr;
   auto conv = std::make_unique<U8U8Conv>(qnnpack_config(c.cfg.isa), s, w->data.data(), wzp.data(), bias, scale.data(), p);
-  return std::make_unique<QnnpackConvOp>(std::move(conv), ref(c, 0), c.op.outputs[0]);
+  return std::make_unique<QnnpackConvOp>(std::move(conv), nhwc, ref(c, 0), c.op.outputs[0]);
 }
 
 std::unique_ptr<Op> make_matmul(const OpContext& c) {

@@ -15,5 +15,8 @@ bool read_pool2d(const OpContext& c, const ValueInfo& x, bool max, Pool2DShape* 
 
 // op-qsmall.cc: ONNX MaxPool of a uint8 or int8 X (opset 12+), which MaxPool's factory hands over.
 std::unique_ptr<Op> make_q8_max_pool(const OpContext& c);
+// op-qsmall.cc: false (with the op failed) unless attribute channels_last is absent or 0: the float
+// pools' factories call it, as only the u8 / s8 pools have an NHWC mode.
+bool expect_channels_first(const OpContext& c);
 
 }  // namespace i8k

@@ -382,10 +382,55 @@ void test_conv_op(Isa isa, const KernelConfig& cfg) {
   }
 }
 
+// [n][c][pixels] -> [n][pixels][c].
+std::vector<uint8_t> to_nhwc(const std::vector<uint8_t>& v, size_t n, size_t c, size_t pixels) {
+  std::vector<uint8_t> out(v.size());
+  for (size_t i = 0; i < n; i++)
+    for (size_t ch = 0; ch < c; ch++)
+      for (size_t q = 0; q < pixels; q++) out[(i * pixels + q) * c + ch] = v[(i * c + ch) * pixels + q];
+  return out;
+}
+
+// run_channels_last straight from plan-like buffers: an NHWC input ending at an inaccessible page
+// (the 1x1 GEMM's KR over-read must go through the padded copy), an NHWC output likewise.
+void test_conv_op_nhwc(Isa isa, const KernelConfig& cfg) {
+  for (int iter = 0; iter < 200; iter++) {
+    const ConvCase p = make_conv();
+    const QConvShape& s = p.s;
+    std::snprintf(g_case, sizeof g_case, "%s QConv channels_last %s", isa_name(isa), p.str.c_str());
+    const int32_t xs = p.x_signed ? 128 : 0, ys = p.y_signed ? 128 : 0;
+    QConvParams q{p.x_scale, p.x_zp + xs, p.w_scale.data(), p.w_scale.size(), p.y_scale,
+                  RequantParams{p.y_zp + ys, p.y_min + ys, p.y_max + ys}};
+    QConvRawWeights raw{p.w.data(), p.w_signed, p.w_zp.data(), p.w_zp.size()};
+    std::string why;
+    auto conv = QConv::create(cfg, qconv_config(isa), s, raw, p.has_bias ? p.bias.data() : nullptr, q,
+                              QConvIo{p.x_signed, p.y_signed}, &why);
+    if (!conv) {
+      record(false, std::string(g_case) + ": create failed: " + why);
+      continue;
+    }
+    const Guarded x(to_nhwc(p.x, s.n, s.cin, s.h * s.w));
+    const size_t y_len = s.n * s.cout * s.oh * s.ow;
+    Guarded y(y_len);
+    std::vector<uint8_t> ws(conv->channels_last_workspace_bytes() + 64);
+    void* aligned = reinterpret_cast<void*>((reinterpret_cast<uintptr_t>(ws.data()) + 63) & ~uintptr_t(63));
+    std::unique_ptr<ThreadPool> pool(iter % 4 == 3 ? new ThreadPool(2) : nullptr);
+    RunContext ctx{pool.get(), nullptr, aligned};
+    conv->run_channels_last(x.as<uint8_t>(), y.as<uint8_t>(), aligned, ctx);
+    const auto want = to_nhwc(conv_reference(p), s.n, s.cout, s.oh * s.ow);
+    const uint8_t* got = y.as<uint8_t>();
+    size_t bad = 0;
+    while (bad < y_len && got[bad] == want[bad]) bad++;
+    record(bad == y_len, std::string(g_case) + " [" + conv->path() + "]: output " + std::to_string(bad) + " = " +
+                             std::to_string(got[bad % y_len]) + ", expected " + std::to_string(want[bad % y_len]));
+  }
+}
+
 void suite(Isa isa, const KernelConfig& cfg, const KernelConfig&) {
   test_dw_rows(isa);
   test_dw_planar(isa);
   test_conv_op(isa, cfg);
+  test_conv_op_nhwc(isa, cfg);
 }
 
 }  // namespace

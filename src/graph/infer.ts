@@ -278,7 +278,7 @@ RULES.QnnpackMatMul = (c) => [{ dtype: 'uint8', shape: matmulShape(input(c).shap
 
 // ---- Quantized small ops: onnxruntime's com.microsoft QOperator contrib ops (u8 / s8, scales and
 // zero points as scalar inputs) and int8kit's QLinearLookup (X, a 256-entry table). Y has X's
-// dtype (QLinearLookup: the table's); NCHW only, as the plan ops.
+// dtype (QLinearLookup: the table's); NCHW, or NHWC with channels_last = 1 (the block below).
 /** com.microsoft ops int8kit runs (specialize accepts the domain for these). */
 export const COM_MICROSOFT_OPS = new Set(['QLinearAdd', 'QLinearMul', 'QLinearAveragePool', 'QLinearGlobalAveragePool', 'QLinearSigmoid', 'QLinearLeakyRelu']);
 COM_MICROSOFT_OPS.add('MatMulIntegerToFloat');
@@ -292,6 +292,36 @@ Object.assign(RULES, {
   QLinearLeakyRelu: same,
   QLinearLookup: (c) => [{ dtype: input(c, 1).dtype, shape: input(c).shape }],
 } satisfies Record<string, Rule>);
+
+// ---- channels_last = 1 (int8kit's NHWC plan ops: QLinearConv, u8 / s8 MaxPool, QLinearAveragePool,
+// QLinearGlobalAveragePool): X is [N, spatial..., C] and Y likewise, so the NCHW rule runs on a
+// channels-first view of X and its result is moved back to channels-last.
+{
+  const toFirst = (s: number[]) => [s[0], s[s.length - 1], ...s.slice(1, -1)];
+  const toLast = (s: number[]) => [s[0], ...s.slice(2), s[1]];
+  for (const op of ['QLinearConv', 'MaxPool', 'QLinearAveragePool', 'QLinearGlobalAveragePool']) {
+    const nchw = RULES[op];
+    RULES[op] = (c) => {
+      const mode = intAttr(c.node, 'channels_last', 0);
+      if (mode === 0) return nchw(c);
+      const x = input(c);
+      if (mode !== 1) fail(`expected attribute channels_last 0 or 1 but received ${mode}`);
+      if (x.shape.length < 3) fail(`expected X of rank 3 or more with channels_last = 1 but received [${x.shape}]`);
+      const [y, ...rest] = nchw({ ...c, inputs: [{ ...x, shape: toFirst(x.shape) }, ...c.inputs.slice(1)] });
+      return [{ ...y, shape: toLast(y.shape) }, ...rest];
+    };
+  }
+}
+
+// ---- com.microsoft QLinearConcat (op-qsmall.cc): Y_scale, Y_zero_point, then (X, X_scale,
+// X_zero_point) per input; Concat's shape rule over the X inputs, Y's dtype from Y_zero_point.
+COM_MICROSOFT_OPS.add('QLinearConcat');
+RULES.QLinearConcat = (c) => {
+  if ((c.inputs.length - 2) % 3 !== 0 || c.inputs.length < 5) fail(`expected 2 + 3k inputs (k >= 1) but received ${c.inputs.length}`);
+  const xs = c.inputs.filter((_, i) => i >= 2 && (i - 2) % 3 === 0);
+  const [y] = RULES.Concat({ ...c, inputs: xs });
+  return [{ dtype: c.inputs[1]?.dtype ?? y.dtype, shape: y.shape }];
+};
 
 // Integer GEMM family (native/plan/op-qmatmul.cc): MatMul shapes, Conv shapes, int32 or the
 // output zero point's dtype; DynamicQuantizeLinear gives codes plus a scalar scale and zero point.
