@@ -16,7 +16,7 @@ export { info, version, type Info, type BackendReport } from './runtime/info';
 export { readModel, readTensor, writeModel, type ReadModelOptions, type WriteModelOptions } from './onnx';
 export type { OnnxModel, OnnxGraph, OnnxNode, OnnxTensor, OnnxTensorData, OnnxAttribute, OnnxValueInfo, OnnxType, OnnxDim, OnnxDType, OnnxOpsetImport } from './onnx';
 export { registerBackend, resolveBackend, backendNames } from './backends/registry';
-export type { Backend, BackendLoader, BackendPlan, BackendInfo, CreatePlanOptions, IsaStatus, OutputSpec } from './backends/backend';
+export type { Backend, BackendLoader, BackendPlan, BackendInfo, CreatePlanOptions, IsaStatus, OutputSpec, PlanMemory } from './backends/backend';
 export { Tensor } from './runtime/tensor';
 export { readNpy, writeNpy } from './io/npy';
 export { Session, type SessionOptions, type ValueMetadata } from './runtime/session';

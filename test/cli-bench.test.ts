@@ -10,6 +10,7 @@ import { Tensor, graphToOnnx, writeModel, writeNpy } from '../src';
 import { bertLike, mobilenetV2Like } from '../src/bench/models';
 import { quantizeStatic } from '../src/quant/api';
 import { generatedFeeds } from '../src/bench/feeds';
+import { DEFAULT_BACKENDS } from '../src/bench/bench';
 
 const root = resolve(__dirname, '..');
 const dir = mkdtempSync(join(tmpdir(), 'int8kit-bench-'));
@@ -104,7 +105,7 @@ describe('int8kit bench --quantize', () => {
   it('a model without Conv: dynamic by default, no calibration; --mode static calibrates it instead', () => {
     const dyn = json(cli(bert, '--quantize', '--input-shape', 'input_ids=1x16', '--json', ...quick));
     expect(dyn.int8).toEqual({ source: 'quantize', mode: 'dynamic' });
-    expect(dyn.results.map(key)).toEqual(['int8kit/native/fp32/1', 'int8kit/native/int8/1']);
+    expect(dyn.results.map(key)).toEqual(['int8kit/native/fp32/1', `int8kit/${DEFAULT_BACKENDS}/int8/1`]);
     // MatMul weights become int8; the token embedding (a Gather) stays float32.
     expect(dyn.sizes.ratio).toBeGreaterThan(2.5);
     expect(dyn.sizes.ratio).toBeLessThan(4.1);
@@ -127,11 +128,11 @@ describe('int8kit bench --int8 QMODEL', () => {
     const out = json(cli(conv, '--int8', qconv, '--json', ...quick));
     expect(out.int8).toEqual({ source: 'file', path: qconv });
     expect(out.sizes.int8Bytes).toBe(statSync(qconv).size);
-    expect(out.results.map(key)).toEqual(['int8kit/native/fp32/1', 'int8kit/native/int8/1']);
+    expect(out.results.map(key)).toEqual(['int8kit/native/fp32/1', `int8kit/${DEFAULT_BACKENDS}/int8/1`]);
     const text = cli(conv, '--int8', qconv, ...quick);
     expect(text.status).toBe(0);
     expect(text.stdout).toMatch(/\| engine \| backend \| precision \| threads \| p50 ms \| p90 ms \| runs \| INT8\/FP32 speedup \| time \/ ORT \| plan MB \| RSS growth MB \|/);
-    expect(text.stdout).toMatch(/^\| int8kit \| native \| int8 \| 1 \| [\d.]+ \| [\d.]+ \| \d+ \| [\d.]+x \|/m);
+    expect(text.stdout).toMatch(new RegExp(`^\\| int8kit \\| ${DEFAULT_BACKENDS} \\| int8 \\| 1 \\| [\\d.]+ \\| [\\d.]+ \\| \\d+ \\| [\\d.]+x \\|`, "m"));
     expect(text.stdout).toMatch(/^model size: FP32 [\d.]+ MB, INT8 [\d.]+ MB \([\d.]+x smaller\)$/m);
     expect(text.stdout).toMatch(/^peak RSS of this process: [\d.]+ MB$/m);
   }, 120_000);

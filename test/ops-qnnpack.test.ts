@@ -101,7 +101,7 @@ describe.each(targets.map((t) => [`${t.backend}/${t.isa.isa}`, t] as const))('%s
     };
     const cases: [Plan, RegExp][] = [
       [conv({ yScale: base.xScale * 1e-4 }), /\[2\^-32, 1\) for requantization q31/],
-      [conv({}, { requantization: 'int16' }), /requantization "fp32" or "q31"/],
+      [conv({}, { requantization: 'int16' }), /requantization "fp32", "onnx" or "q31"/],
       [conv({}, { group: 5 }), /expected group >= 1 dividing/],
       [conv({}, { auto_pad: 'SAME' }), /auto_pad/],
       [conv({}, { strides: [0, 1] }), /strides and dilations/],

@@ -184,7 +184,7 @@ describe('Session.release frees every plan it created', () => {
         info: () => backend.info(),
         createPlan(bytes, outputs, options) {
           const p = backend.createPlan(bytes, outputs, options);
-          const h: BackendPlan = { isa: p.isa, run: (i) => p.run(i), release: () => (live.delete(h), p.release()) };
+          const h: BackendPlan = { isa: p.isa, run: (i) => p.run(i), memory: () => p.memory(), release: () => (live.delete(h), p.release()) };
           live.add(h);
           return h;
         },
@@ -211,11 +211,9 @@ describe('Session.release frees every plan it created', () => {
   });
 
   // A graph input used as a constant (Reshape's shape) makes the first run specialise twice: once to
-  // learn which inputs to bind, again with their values. Released in between, Session builds the
-  // second specialisation anyway and never releases its plan (collected with the session on native
-  // and wasm, but held until then). Fails until Session.specialised() refuses to run after release
-  // (the patch in the issue-6 part C report): then turn this into it().
-  it.fails('when released while the first run binds inputs', async () => {
+  // learn which inputs to bind, again with their values. Released in between, Session must not build
+  // the second specialisation (its plan would never be released).
+  it('when released while the first run binds inputs', async () => {
     const graph: Graph = {
       opset: 17,
       inputs: [{ name: 'x', type: { dtype: 'float32', shape: [2, 3] } }, { name: 'shape', type: { dtype: 'int64', shape: [2] } }],

@@ -45,12 +45,8 @@ export const BUILTIN_MODELS: Record<string, { graph: () => Graph; shapes: Record
   'bert-like-768': { graph: () => bertLike(3, 4, 768, 12), shapes: { input_ids: [1, 128] } },
 };
 
-/**
- * The default --backends: the INT8 family on x86 is fbgemm (u8 x s8 VNNI kernels), elsewhere the
- * native default. Session takes `backend: 'fbgemm'` once issue 6's lowering lands; until then:
- * 'native'. The one-line change: `process.arch === 'x64' ? 'fbgemm' : 'native'`.
- */
-export const DEFAULT_BACKENDS = 'native';
+/** The default --backends: the INT8 family on x86 is fbgemm (u8 x s8 VNNI kernels), elsewhere the native default. */
+export const DEFAULT_BACKENDS = process.arch === 'x64' ? 'fbgemm' : 'native';
 
 /** What a Session's `backend` option may name (fbgemm/qnnpack/reference: the native addon with that INT8 lowering). */
 export const SESSION_BACKENDS = ['native', 'wasm', 'fbgemm', 'qnnpack', 'reference'];

@@ -3,11 +3,12 @@ import type { Dim, Graph, Node, StaticType } from '../graph/ir';
 import { graphFromOnnx } from '../graph/from-onnx';
 import { optimize } from '../graph/passes';
 import { lowerQdq, type Int8Family, type LowerQdqReport } from '../graph/lower-qdq';
+import { layoutNhwc } from '../graph/layout-nhwc';
 import { readModel } from '../onnx';
 import { BindInputs, specialize } from '../graph/specialize';
 import type { TensorData } from '../graph/ir';
 import { createHash } from 'node:crypto';
-import { PlanSession } from './plan-session';
+import { PlanSession, totalPlanMemory, type PlanMemory } from './plan-session';
 import { lower, type Lowered } from './lower';
 import { Tensor } from './tensor';
 import type { DType } from '../plan/types';
@@ -31,6 +32,11 @@ export interface SessionOptions {
    * float ops between quantize-dequantize pairs (fake quantization).
    */
   qdq?: 'int8' | 'simulate';
+  /**
+   * Keep INT8 activations channels-last (NHWC) between integer ops, converted once where a chain
+   * starts and ends (default true); false runs every integer op on NCHW, for comparisons.
+   */
+  channelsLast?: boolean;
 }
 
 /** The INT8 kernel families, each a native backend with a lowering. */
@@ -66,6 +72,8 @@ function prepared(graph: Graph, options: SessionOptions, family: Int8Family): { 
   };
   if (options.optimize !== false) optimize(copy);
   const lowered = options.qdq === 'simulate' ? {} : lowerQdq(copy, { family });
+  // QOperator models (QLinearConv as written) get the layout too.
+  if (options.qdq !== 'simulate' && options.channelsLast !== false) layoutNhwc(copy);
   return { graph: copy, lowered };
 }
 
@@ -136,6 +144,9 @@ export class Session {
 
   /** The specialisation for these input types (and the values of bound inputs), built once. */
   private specialised(types: Map<string, StaticType>, feeds?: Record<string, Tensor>): Promise<Specialised> {
+    // A run that started before release() may come back to specialise again (BindInputs): the cache
+    // is already cleared, so a plan made now would never be released.
+    if (this.released) return Promise.reject(new ReleasedError('the session was released'));
     const bound = new Map<string, TensorData>();
     let key = this.graph.inputs.map((i) => `${types.get(i.name)!.dtype}[${types.get(i.name)!.shape}]`).join(';');
     for (const name of this.bound) {
@@ -205,6 +216,11 @@ export class Session {
     }
     for (const name of this.outputNames) out[name] ??= s.consts.get(name) ?? feeds[name];
     return out;
+  }
+
+  /** Bytes held by the plans of every input shape run so far (PlanSession.memory() added up). */
+  async memoryInfo(): Promise<PlanMemory> {
+    return totalPlanMemory(await Promise.all([...this.cache.values()].map((e) => e.then((s) => s.plan, () => undefined))));
   }
 
   /** Frees packed weights of every specialisation; runs in flight finish. */
