@@ -82,6 +82,16 @@ void QConvGemm::gather_row(const uint8_t* x, size_t n, size_t g, size_t pixel, u
   std::memset(dst + parts_ * k_, 0, kp_ - parts_ * k_);
 }
 
+void QConvGemm::gather_rows(const uint8_t* x, size_t n, size_t g, size_t p0, size_t p1, uint8_t* dst) const {
+  for (size_t p = p0; p < p1; p++) gather_row(x, n, g, p, dst + (p - p0) * kp_);
+}
+
+void QConvGemm::run_tile(const uint8_t* a, size_t g, size_t p0, size_t rows, size_t panel, uint8_t* y) const {
+  const size_t nr = cfg_.nr, cout_g = s_.cout_g(), at = (g * panels_ + panel);
+  cfg_.ukernel(rows, std::min(nr, cout_g - panel * nr), parts_ * k_, a + p0 * kp_, kp_, packed_.data() + at * panel_bytes_,
+               bias_.data() + at * nr, scale_.data() + at * nr, y + p0 * s_.cout + g * cout_g + panel * nr, s_.cout, &out_);
+}
+
 void QConvGemm::run_pixels(const uint8_t* x, size_t n, size_t p0, size_t p1, uint8_t* y, uint8_t* buf) const {
   const size_t mr = cfg_.mr, nr = cfg_.nr, cout_g = s_.cout_g(), ke = parts_ * k_;
   for (size_t g = 0; g < s_.group; g++) {

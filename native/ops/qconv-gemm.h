@@ -33,6 +33,15 @@ class QConvGemm {
   size_t scratch_bytes() const { return direct_ ? 0 : cfg_.mr * kp_; }
   bool direct() const { return direct_; }
   size_t parts() const { return parts_; }
+  // For images too small to split by pixel blocks (7x7, 14x14): the whole im2col matrix of image n,
+  // group g, (oh * ow rows of row_bytes()) gathered once, then tiles of mr() rows x one weight panel
+  // run as separate tasks. Rows [p0, p1) into dst.
+  size_t row_bytes() const { return kp_; }
+  size_t mr() const { return cfg_.mr; }
+  size_t panels() const { return panels_; }
+  void gather_rows(const uint8_t* x, size_t n, size_t g, size_t p0, size_t p1, uint8_t* dst) const;
+  // Output rows [p0, p0 + rows) (rows <= mr()) of group g, weight panel p, from im2col rows a.
+  void run_tile(const uint8_t* a, size_t g, size_t p0, size_t rows, size_t panel, uint8_t* y) const;
 
  private:
   void gather_row(const uint8_t* x, size_t n, size_t g, size_t pixel, uint8_t* dst) const;

@@ -40,11 +40,37 @@ void xor_parallel(const uint8_t* src, uint8_t* dst, size_t n, uint8_t flip, cons
 
 }  // namespace
 
+// Below this many pixel blocks per image an im2col conv gathers the whole image once and splits
+// the work by weight panels too (a 7x7 image is one block: otherwise one thread does it all).
+constexpr size_t kMinBlocks = 8;
+
+bool QConv::whole_image_im2col() const {
+  return gemm_ && !gemm_->direct() && (s_.oh * s_.ow + kPixelBlock - 1) / kPixelBlock < kMinBlocks;
+}
+
 size_t QConv::channels_last_workspace_bytes() const {
   const size_t x_copy = io_.x_signed ? align_up(s_.n * s_.h * s_.w * s_.cin) : 0;
   if (!gemm_) return x_copy;
   if (gemm_->direct()) return slots_ * align_up(kPixelBlock * s_.cin + gemm_->input_slack());
+  if (whole_image_im2col()) return x_copy + align_up(s_.oh * s_.ow * gemm_->row_bytes());
   return x_copy + slots_ * align_up(gemm_->scratch_bytes());
+}
+
+// The whole-image path: per image and group, gather every im2col row (in parallel), then run
+// (row tile x weight panel) tasks.
+void QConv::run_small_image(const uint8_t* x, uint8_t* y, uint8_t* rows, const RunContext& ctx) const {
+  const size_t m = s_.oh * s_.ow, mr = gemm_->mr(), tiles = (m + mr - 1) / mr, panels = gemm_->panels();
+  for (size_t img = 0; img < s_.n; img++)
+    for (size_t g = 0; g < s_.group; g++) {
+      ctx.parallel_for(m, 8, [&](size_t begin, size_t end) { gemm_->gather_rows(x, img, g, begin, end, rows + begin * gemm_->row_bytes()); });
+      uint8_t* yi = y + img * m * s_.cout;
+      ctx.parallel_for(tiles * panels, 1, [&](size_t begin, size_t end) {
+        for (size_t t = begin; t < end; t++) {
+          const size_t tile = t / panels, panel = t % panels, p0 = tile * mr;
+          gemm_->run_tile(rows, g, p0, std::min(mr, m - p0), panel, yi);
+        }
+      });
+    }
 }
 
 void QConv::run_channels_last(const void* xv, void* yv, void* workspace, const RunContext& ctx) const {
@@ -70,6 +96,11 @@ void QConv::run_channels_last(const void* xv, void* yv, void* workspace, const R
     xor_parallel(x, ws, x_len, x_flip, ctx);
     x_all = ws;
     slots += align_up(x_len);
+  }
+  if (whole_image_im2col()) {
+    run_small_image(x_all, y, slots, ctx);
+    if (y_flip) xor_parallel(y, y, s_.n * s_.oh * s_.ow * s_.cout, y_flip, ctx);
+    return;
   }
   const size_t m = s_.oh * s_.ow, blocks = (m + kPixelBlock - 1) / kPixelBlock, total = s_.n * blocks;
   const size_t slack = gemm_->input_slack();

@@ -50,6 +50,9 @@ class QConv {
   size_t x_bytes() const;
   size_t slot_bytes() const;
   void run_gemm(const uint8_t* x, uint8_t* y, uint8_t* workspace, const RunContext& ctx) const;
+  // channels_last on images of few pixel blocks: whole-image im2col, tasks split by weight panel.
+  bool whole_image_im2col() const;
+  void run_small_image(const uint8_t* x, uint8_t* y, uint8_t* rows, const RunContext& ctx) const;
 
   QConvShape s_;
   QConvIo io_;

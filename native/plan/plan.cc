@@ -293,6 +293,10 @@ bool Plan::run(const ConstBuffer* in, size_t n_in, const MutBuffer* out, size_t 
       if (!buffers[id] && memory_.offset[id] != MemoryPlan::kNone) buffers[id] = scratch.value(id);
     Error op_err;
     RunContext ctx{pool_.get(), &op_err, scratch.workspace()};
+    struct Park {  // the workers sleep once the run is over, however it ends
+      ThreadPool* pool;
+      ~Park() { if (pool) pool->park(); }
+    } park{pool_.get()};
     for (size_t o = 0; o < ops_.size(); o++) {
       const auto t0 = std::chrono::steady_clock::now();
       ops_[o]->run(buffers.data(), ctx);

@@ -25,6 +25,9 @@ class ThreadPool {
   size_t threads() const { return workers_.size() + 1; }
   // fn(task) for task in [0, tasks), spread over the pool; returns when all are done.
   void run(size_t tasks, const std::function<void(size_t)>& fn);
+  // The end of a plan run: workers stop polling for the next job and sleep until one comes (they
+  // poll between the ops of a run, not between runs, where they would take a core from others).
+  void park() { parked_.store(true, std::memory_order_relaxed); }
 
  private:
   // One parallel job; lives on the stack of run(), which waits until no worker holds it.
@@ -44,6 +47,7 @@ class ThreadPool {
   Job* job_ = nullptr;
   // Bumped under mutex_ for each job; read without it by workers that spin before sleeping.
   std::atomic<size_t> generation_{0};
+  std::atomic<bool> parked_{false};
   bool stop_ = false;
 };
 
