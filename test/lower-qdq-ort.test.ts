@@ -161,7 +161,7 @@ describe('a QOperator model (QLinearConv, QLinearMatMul, QLinearAdd, QLinearGlob
 
 describe('the MNIST CNN quantized by int8kit, run on int8kit INT8', () => {
   it('keeps top-1 within 0.2 points of FP32 on the held-out split, on every backend', async () => {
-    const model = join(__dirname, 'fixtures/mnist/mnist-cnn.onnx');
+    const model = join(__dirname, '../assets/mnist-cnn.onnx');
     const test = loadMnistSplit('test'), calib = loadMnistSplit('calibration');
     const image = (split: typeof test, i: number) => new Tensor('float32', split.images.slice(i * 784, (i + 1) * 784), [1, 1, 28, 28]);
     const q = await quantizeStatic(model, { calibration: Array.from({ length: 100 }, (_, i) => ({ input: image(calib, i) })), observer: 'histogram' });

@@ -1,6 +1,6 @@
 // The real-data fixture of issue 4's end-to-end quantization tests: a small CNN trained by
 // scripts/train-mnist-cnn.py on the real digits of the `mnist` package and committed as
-// test/fixtures/mnist/mnist-cnn.onnx with mnist-cnn.json (split, digests, measured accuracy).
+// assets/mnist-cnn.onnx with mnist-cnn.json (split, digests, measured accuracy).
 // Checks that (c) src/data/mnist.ts builds the same deterministic, disjoint split as the script,
 // (a) int8kit and onnxruntime-node agree on the model's logits over the held-out split, and
 // (b) int8kit reproduces the held-out top-1 that PyTorch measured.
@@ -14,7 +14,7 @@ import { MNIST_SPLITS, loadMnistSplit, type MnistSplit, type MnistSplitName } fr
 
 const require_ = createRequire(__filename);
 const ort = require_('onnxruntime-node');
-const dir = join(__dirname, 'fixtures', 'mnist');
+const dir = join(__dirname, '..', 'assets');
 const modelBytes = new Uint8Array(readFileSync(join(dir, 'mnist-cnn.onnx')));
 
 interface Record_ {

@@ -1,4 +1,4 @@
-// End to end on real data: the MNIST CNN (test/fixtures/mnist, trained on the mnist package's real
+// End to end on real data: the MNIST CNN (assets/mnist-cnn.onnx, trained on the mnist package's real
 // digits) quantized by int8kit with every observer, calibrated on 100 images of the calibration
 // split, keeps top-1 within 0.3 points of FP32 on the held-out split (1005 images) when the QDQ
 // model runs in INT8 in onnxruntime-node.
@@ -10,8 +10,8 @@ import { Tensor, quantizeStatic, type ObserverName, type QConfigName } from '../
 import { loadMnistSplit } from '../src/data/mnist';
 
 const ort = createRequire(__filename)('onnxruntime-node');
-const modelPath = join(__dirname, 'fixtures/mnist/mnist-cnn.onnx');
-const recorded = JSON.parse(readFileSync(join(__dirname, 'fixtures/mnist/mnist-cnn.json'), 'utf8'));
+const modelPath = join(__dirname, '../assets/mnist-cnn.onnx');
+const recorded = JSON.parse(readFileSync(join(__dirname, '../assets/mnist-cnn.json'), 'utf8'));
 
 const test = loadMnistSplit('test');
 const calib = loadMnistSplit('calibration');

