@@ -21,8 +21,10 @@ class GemmBlocks {
     size_t m0, m1, panel, n0, nvalid;
   };
   GemmBlocks(size_t m, size_t n, size_t mr, size_t nr, size_t row_bytes)
-      : m_(m), n_(n), nr_(nr), mc_(std::max<size_t>(1, rows_per_block(m, mr, row_bytes))),
-        panels_((n + nr - 1) / nr) {}
+      : GemmBlocks(m, n, nr, rows_per_block(m, mr, row_bytes)) {}
+  // Row blocks of `mc` rows chosen by the caller.
+  GemmBlocks(size_t m, size_t n, size_t nr, size_t mc)
+      : m_(m), n_(n), nr_(nr), mc_(std::max<size_t>(1, mc)), panels_((n + nr - 1) / nr) {}
   size_t count() const { return (m_ + mc_ - 1) / mc_ * panels_; }
   Block at(size_t t) const {
     const size_t mb = t / panels_, p = t % panels_;

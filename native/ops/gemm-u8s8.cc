@@ -34,7 +34,7 @@ void U8S8Gemm::run(size_t m, const uint8_t* a, uint8_t* y, const RunContext& ctx
     for (size_t i = 0; i < m; i++) std::memcpy(padded.data() + i * kp, a + i * k_, k_);
     a = padded.data();
   }
-  const U8S8Blocks blocks(m, n_, mr, nr, kp, ctx.threads());
+  const GemmBlocks blocks = u8s8_blocks(m, n_, mr, nr, kp, ctx.threads());
   ctx.parallel_for(blocks.count(), 1, [&](size_t begin, size_t end) {
     for (size_t t = begin; t < end; t++) {
       const auto b = blocks.at(t);

@@ -75,7 +75,7 @@ void qgemm(const U8S8GemmConfig& cfg, const QPackedB& b, size_t m, const void* a
   stage.col_off = col_off.data();
   stage.col_mult = rows_needed ? col_mult.data() : nullptr;
   stage.row_sum = row_sum.data();
-  const U8S8Blocks blocks(m, n, mr, nr, kp, ctx.threads());
+  const GemmBlocks blocks = u8s8_blocks(m, n, mr, nr, kp, ctx.threads());
   ctx.parallel_for(blocks.count(), 1, [&](size_t begin, size_t end) {
     alignas(64) int32_t tile[kMaxU8S8Tile];
     for (size_t t = begin; t < end; t++) {

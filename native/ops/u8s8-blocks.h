@@ -10,24 +10,11 @@
 
 namespace i8k {
 
-class U8S8Blocks {
- public:
-  using Block = GemmBlocks::Block;
-  U8S8Blocks(size_t m, size_t n, size_t mr, size_t nr, size_t row_bytes, size_t threads)
-      : m_(m), n_(n), nr_(nr), panels_((n + nr - 1) / nr) {
-    const size_t row_blocks = (threads * 4 + panels_ - 1) / std::max<size_t>(panels_, 1);
-    const size_t even = ((m + row_blocks - 1) / row_blocks + mr - 1) / mr * mr;
-    mc_ = std::max<size_t>(mr, std::min(rows_per_block(m, mr, row_bytes), even));
-  }
-  size_t count() const { return (m_ + mc_ - 1) / mc_ * panels_; }
-  Block at(size_t t) const {
-    const size_t mb = t / panels_, p = t % panels_;
-    const size_t m0 = mb * mc_, n0 = p * nr_;
-    return {m0, std::min(m_, m0 + mc_), p, n0, std::min(nr_, n_ - n0)};
-  }
-
- private:
-  size_t m_, n_, nr_, panels_, mc_ = 1;
-};
+inline GemmBlocks u8s8_blocks(size_t m, size_t n, size_t mr, size_t nr, size_t row_bytes, size_t threads) {
+  const size_t panels = (n + nr - 1) / nr;
+  const size_t row_blocks = (threads * 4 + panels - 1) / std::max<size_t>(panels, 1);
+  const size_t even = ((m + row_blocks - 1) / row_blocks + mr - 1) / mr * mr;
+  return GemmBlocks(m, n, nr, std::max<size_t>(mr, std::min(rows_per_block(m, mr, row_bytes), even)));
+}
 
 }  // namespace i8k
