@@ -7,6 +7,7 @@
  * Runs after lowerQdq; shape-independent (ranks come from the weights and kernel shapes).
  */
 import type { Graph, Node } from './ir';
+import { freshNames } from './names';
 import { topoSort } from './specialize';
 
 const TO_NHWC = [0, 2, 3, 1];
@@ -22,13 +23,7 @@ const isConv2d = (n: Node, g: Graph) =>
 
 /** Rewrites g in place; returns how many ops now run channels-last. */
 export function layoutNhwc(g: Graph): number {
-  const names = new Set([...g.initializers.keys(), ...g.inputs.map((i) => i.name), ...g.nodes.flatMap((n) => [n.name, ...n.inputs, ...n.outputs])]);
-  const fresh = (base: string) => {
-    let name = base;
-    for (let i = 1; names.has(name); i++) name = `${base}_${i}`;
-    names.add(name);
-    return name;
-  };
+  const fresh = freshNames(g);
   const nhwc = new Map<string, string>(); // NCHW value name -> its NHWC twin
   const nchwReady = new Set<string>(); // NHWC-produced values whose NCHW name has been materialised
   const out: Node[] = [];

@@ -17,6 +17,7 @@
 import type { Graph, Node, TensorData } from './ir';
 import { fold } from './fold';
 import { RULES } from './infer';
+import { freshNames } from './names';
 import { eliminateDeadNodes } from './passes';
 import { topoSort } from './specialize';
 
@@ -99,7 +100,7 @@ class Lowering {
   private readonly consumers = new Map<string, Node[]>();
   private readonly producer = new Map<string, Node>();
   private readonly outputs: Set<string>;
-  private readonly names: Set<string>;
+  private readonly fresh: (base: string) => string;
   readonly removed = new Set<Node>();
   readonly replaced = new Map<Node, Node[]>();
   readonly report: LowerQdqReport = {};
@@ -113,14 +114,7 @@ class Lowering {
       for (const out of n.outputs) if (out) this.producer.set(out, n);
     }
     this.outputs = new Set(g.outputs.map((x) => x.name));
-    this.names = new Set([...g.initializers.keys(), ...g.inputs.map((i) => i.name), ...g.nodes.flatMap((n) => [n.name, ...n.inputs, ...n.outputs])]);
-  }
-
-  private fresh(base: string): string {
-    let name = base;
-    for (let i = 1; this.names.has(name); i++) name = `${base}_${i}`;
-    this.names.add(name);
-    return name;
+    this.fresh = freshNames(g);
   }
   private constant(base: string, t: TensorData): string {
     const name = this.fresh(base);

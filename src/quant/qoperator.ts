@@ -8,6 +8,7 @@
  * is defined as exactly that sequence.
  */
 import type { Graph, Node, TensorData } from '../graph/ir';
+import { freshNames } from '../graph/names';
 import { topoSort } from '../graph/specialize';
 import { UnsupportedOpError, InvalidGraphError } from '../errors';
 
@@ -28,13 +29,7 @@ interface QParamsRef {
 
 export function qoperatorToQdq(graph: Graph): Graph {
   const g: Graph = { ...graph, nodes: [], initializers: new Map(graph.initializers), opset: Math.max(graph.opset, 13) };
-  const used = new Set([...graph.initializers.keys(), ...graph.inputs.map((i) => i.name), ...graph.nodes.flatMap((n) => [n.name, ...n.inputs, ...n.outputs])]);
-  const fresh = (base: string) => {
-    let name = base;
-    for (let i = 1; used.has(name); i++) name = `${base}_${i}`;
-    used.add(name);
-    return name;
-  };
+  const fresh = freshNames(graph);
   const emit = (opType: string, inputs: string[], output: string, attrs: Node['attrs'] = {}, name?: string) => {
     g.nodes.push({ name: name ?? fresh(`${output}_${opType}`), opType, domain: '', inputs, outputs: [output], attrs });
     return output;
