@@ -1,36 +1,62 @@
-// Interim renderer: tables and text as HTML, charts as their numbers in a table. The SVG chart
-// renderer replaces the chart half of this file.
-import type { ReportBlock, ReportDoc } from './types';
+// renderReport: a ReportDoc as one self-contained HTML page. Charts are inline SVG (src/report/charts.ts),
+// styling is one inline stylesheet, and there is no script and no URL, so the file opens offline,
+// from an e-mail attachment or a CI artifact alike. The same doc always gives the same bytes.
+import { barsSvg, histogramSvg } from './charts';
+import { CSS, esc, fmt, table } from './html';
+import type { BarsBlock, ReportBlock, ReportDoc } from './types';
 
-const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-const cell = (v: string | number | null) => (v === null ? '' : esc(String(v)));
-const table = (columns: string[], rows: (string | number | null)[][], caption?: string) =>
-  `<table>${caption ? `<caption>${esc(caption)}</caption>` : ''}<tr>${columns.map((c) => `<th>${esc(c)}</th>`).join('')}</tr>` +
-  rows.map((r) => `<tr>${r.map((v) => `<td>${cell(v)}</td>`).join('')}</tr>`).join('') + '</table>';
+/** Per render: chart ids (unique within the page, stable across calls). */
+interface Ids {
+  next: number;
+}
 
-function block(b: ReportBlock): string {
+/** The numbers behind a bar chart, folded away: labels in the chart may be truncated. */
+const barsTable = (b: BarsBlock) =>
+  `<details><summary>numbers</summary>${table(['', ...b.series.map((s) => `${s.name} (${b.unit})`)], b.categories.map((c, i) => [c, ...b.series.map((s) => s.values[i])]))}</details>`;
+
+function block(b: ReportBlock, ids: Ids): string {
+  const id = `c${ids.next++}`;
   switch (b.kind) {
     case 'text':
       return `<p>${esc(b.text)}</p>`;
     case 'table':
       return table(b.columns, b.rows, b.caption);
     case 'bars':
-      return table(['', ...b.series.map((s) => `${s.name} (${b.unit})`)], b.categories.map((c, i) => [c, ...b.series.map((s) => s.values[i])]), b.title);
-    case 'histogram':
-      return table(['from', 'to', 'count'], b.counts.map((n, i) => [b.edges[i], b.edges[i + 1], n]), b.title);
+      return `<figure class="chart" data-kind="bars" id="${id}"><figcaption>${esc(b.title)}</figcaption>${barsSvg(b, id, esc(b.title))}</figure>${barsTable(b)}`;
+    case 'histogram': {
+      const note = [b.chosen && `chosen [${fmt(b.chosen[0])}, ${fmt(b.chosen[1])}]`, b.observed && `observed [${fmt(b.observed[0])}, ${fmt(b.observed[1])}]`].filter(Boolean).join(', ');
+      return `<figure class="chart" data-kind="histogram" id="${id}"><figcaption>${esc(b.title)}</figcaption>${histogramSvg(b, id, esc(b.title))}${note ? `<p class="note">${note}</p>` : ''}</figure>`;
+    }
   }
 }
 
-/** One self-contained HTML page (no scripts, no network). */
+/** Consecutive histograms share rows (a per-layer report has dozens of them). */
+function blocks(list: ReportBlock[], ids: Ids): string {
+  const out: string[] = [];
+  for (let i = 0; i < list.length; ) {
+    if (list[i].kind !== 'histogram') {
+      out.push(block(list[i++], ids));
+      continue;
+    }
+    const run: string[] = [];
+    while (i < list.length && list[i].kind === 'histogram') run.push(block(list[i++], ids));
+    out.push(`<div class="hists">${run.join('\n')}</div>`);
+  }
+  return out.join('\n');
+}
+
+/** One self-contained HTML page (inline SVG charts, no scripts, no network, deterministic bytes). */
 export function renderReport(doc: ReportDoc): string {
+  const ids: Ids = { next: 0 };
+  const toc = doc.sections.length > 1 ? `<nav><ol>${doc.sections.map((s, i) => `<li><a href="#s${i}">${esc(s.heading)}</a></li>`).join('')}</ol></nav>` : '';
   const sections = doc.sections
-    .map((s) => `<h2>${esc(s.heading)}</h2>${s.intro ? `<p>${esc(s.intro)}</p>` : ''}${s.blocks.map(block).join('\n')}`)
+    .map((s, i) => `<section id="s${i}"><h2>${esc(s.heading)}</h2>${s.intro ? `<p>${esc(s.intro)}</p>` : ''}\n${blocks(s.blocks, ids)}</section>`)
     .join('\n');
   return `<!doctype html>
-<html><head><meta charset="utf-8"><title>${esc(doc.title)}</title>
-<style>body { font: 14px system-ui, sans-serif; margin: 2em; max-width: 70em; }
-table { border-collapse: collapse; margin: 1em 0; } td, th { border: 1px solid #ccc; padding: 4px 8px; text-align: left; }</style>
-</head><body><h1>${esc(doc.title)}</h1>${doc.summary ? `<p>${esc(doc.summary)}</p>` : ''}
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(doc.title)}</title>
+<style>${CSS}</style>
+</head><body><h1>${esc(doc.title)}</h1>${doc.summary ? `<p class="summary">${esc(doc.summary)}</p>` : ''}
+${toc}
 ${sections}
 </body></html>
 `;
