@@ -27,7 +27,29 @@ describe('int8kit demo', () => {
     expect(r.stdout).toMatch(/\| int8kit \| native \| fp32 \| 1 \| [\d.]+ \|/);
     const html = readFileSync(report, 'utf8');
     expect(html).toContain('<h2>Accuracy</h2>');
-    expect(html).toContain(`<td>${rows[1].top1.toFixed(2)}</td>`);
+    for (const x of rows) expect(html).toContain(`<tr><td>${x.model}</td><td>${x.backend}</td><td class="num">${x.top1.toFixed(2)}</td><td class="num">${x.agree.toFixed(2)}</td></tr>`);
     expect(html).not.toMatch(/<script|https?:\/\//); // self-contained
+
+    // The latency chart: one group per engine and backend in the table's order, one bar per benchmark
+    // row (FP32 series 0, INT8 series 1), each as tall as its p50 relative to the tallest bar.
+    const bench = [...r.stdout.matchAll(/\| (int8kit|onnxruntime) \| (\w+) \| (fp32|int8) \| 1 \| ([\d.]+) \| ([\d.]+) \|/g)].map((m) => ({ group: `${m[1]} ${m[2]}`, precision: m[3], p50: Number(m[4]), p90: Number(m[5]) }));
+    expect(bench.length).toBeGreaterThanOrEqual(5);
+    const chart = html.match(/<figure class="chart" data-kind="bars"[^>]*>([\s\S]*?)<\/figure>/)![1];
+    expect(chart).toMatch(/^<figcaption>p50 latency[^<]*<\/figcaption><svg /);
+    const heights = (s: number) => [...chart.matchAll(new RegExp(`<path d="M[\\d.]+ [\\d.]+l[\\d.]+ 0l0 -([\\d.]+)l[^"]*"[^>]*ecmeta_series_index="${s}"`, 'g'))].map((m) => Number(m[1]));
+    const drawn = [...heights(0), ...heights(1)], tallest = Math.max(...drawn);
+    const groups = [...new Set(bench.map((b) => b.group))];
+    for (const g of groups) expect(chart).toContain(`>${g}</text>`);
+    const p50s = ['fp32', 'int8'].flatMap((p) => groups.flatMap((g) => bench.filter((b) => b.group === g && b.precision === p).map((b) => b.p50)));
+    expect(drawn.length).toBe(p50s.length);
+    const slowest = Math.max(...p50s);
+    drawn.forEach((h, i) => expect(Math.abs(h / tallest - p50s[i] / slowest)).toBeLessThan(0.02));
+    // ...and the latency table under it repeats every row's p50 and p90 (3 decimals vs the console's 2).
+    const cells = [...html.matchAll(/<tr><td>(int8kit|onnxruntime)<\/td><td>\w+<\/td><td>(fp32|int8)<\/td><td class="num">1<\/td><td class="num">([\d.]+)<\/td><td class="num">([\d.]+)<\/td>/g)].map((m) => [Number(m[3]), Number(m[4])]);
+    expect(cells.length).toBe(bench.length);
+    cells.forEach(([p50, p90], i) => {
+      expect(Math.abs(p50 - bench[i].p50)).toBeLessThanOrEqual(0.0051);
+      expect(Math.abs(p90 - bench[i].p90)).toBeLessThanOrEqual(0.0051);
+    });
   }, 120_000);
 });

@@ -15,6 +15,7 @@ import { loadMnistSplit, type MnistSplit } from '../data/mnist';
 import { quantizeStatic } from '../quant/api';
 import { Session } from '../runtime/session';
 import { Tensor } from '../runtime/tensor';
+import type { ReportSection } from '../report/types';
 import { demoReportHtml, type DemoAccuracy } from './demo-report';
 
 const CALIBRATION_SAMPLES = 100;
@@ -79,6 +80,8 @@ export async function demoCommand(o: { report: string; rounds: string }) {
   console.log(formatTable(report).split('\n').map((l) => `   ${l}`).join('\n'));
 
   const out = resolve(o.report);
-  writeFileSync(out, demoReportHtml({ model, size, accuracy, bench: report, calibrationSamples: CALIBRATION_SAMPLES, testCount: test.count, batch: BENCH_BATCH }));
+  // Per-layer sections (SQNR, histograms with the chosen ranges) go in the second argument.
+  const extra: ReportSection[] = [];
+  writeFileSync(out, demoReportHtml({ model, size, accuracy, bench: report, calibrationSamples: CALIBRATION_SAMPLES, testCount: test.count, batch: BENCH_BATCH }, extra));
   console.log(`\n4. Report: ${out}`);
 }

@@ -1,6 +1,7 @@
 // Charts as inline SVG: echarts renders them in Node (server-side, SVG renderer), and the markup is
 // trimmed so that ~100 of them make a lean, deterministic, script-free page.
-import * as echarts from 'echarts';
+import { createRequire } from 'node:module';
+import type * as Echarts from 'echarts';
 import type { BarsBlock, HistogramBlock } from './types';
 import { fmt } from './html';
 
@@ -19,6 +20,10 @@ export function seriesColors(names: string[]): string[] {
   return unique ? (preferred as string[]) : names.map((_, i) => PALETTE[i % PALETTE.length]);
 }
 
+/** echarts takes ~0.3 s to load: only reports pay for it, not every CLI command or `import 'int8kit'`. */
+let loaded: typeof Echarts | undefined;
+const echarts = () => (loaded ??= createRequire(__filename)('echarts') as typeof Echarts);
+
 /**
  * Renders one chart and cleans its markup: echarts names its CSS classes and clip paths after a
  * process-wide instance counter (zr0-, zr1-, ...), so the same report would differ byte for byte
@@ -26,8 +31,8 @@ export function seriesColors(names: string[]): string[] {
  * stylesheet and interaction attributes do nothing in a static page and are dropped; the
  * `ecmeta_ssr_type`/`ecmeta_series_index` attributes stay: they say which marks are data.
  */
-function svg(option: echarts.EChartsOption, width: number, height: number, id: string, label: string): string {
-  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
+function svg(option: Echarts.EChartsOption, width: number, height: number, id: string, label: string): string {
+  const chart = echarts().init(null, null, { renderer: 'svg', ssr: true, width, height });
   try {
     chart.setOption({ animation: false, textStyle: { fontFamily: 'system-ui, sans-serif' }, ...option });
     return chart
@@ -47,7 +52,8 @@ export function barsSvg(b: BarsBlock, id: string, label: string): string {
   const colors = seriesColors(b.series.map((s) => s.name));
   const horizontal = !!b.horizontal;
   const slots = b.categories.length * Math.max(1, b.series.length);
-  const width = horizontal ? 860 : Math.min(900, Math.max(420, 60 + slots * 28));
+  // Vertical: room for each group's bars and for a label of ~16 characters under it.
+  const width = horizontal ? 860 : Math.min(900, Math.max(420, 80 + b.categories.length * Math.max(110, b.series.length * 34 + 24)));
   const height = horizontal ? 70 + slots * 18 + b.categories.length * 6 : 300;
   const category = {
     type: 'category' as const,
@@ -94,7 +100,7 @@ export function histogramSvg(h: HistogramBlock, id: string, label: string): stri
   const [lo, hi] = extent(h);
   const maxCount = Math.max(1, ...h.counts);
   const legend = [{ name: 'count', icon: 'rect' }];
-  const series: echarts.SeriesOption[] = [
+  const series: Echarts.SeriesOption[] = [
     {
       name: 'count',
       type: 'custom',

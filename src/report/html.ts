@@ -14,10 +14,12 @@ export function fmt(v: number): string {
 }
 
 const cell = (v: string | number | null | undefined) => (v === null || v === undefined ? '' : esc(String(v)));
+/** Numbers, and numbers already formatted as text ("97.81", "2.75x", "-3.5 %"), align right. */
+const numeric = (v: string | number | null) => typeof v === 'number' || (typeof v === 'string' && /^[-+]?\d[\d,]*(\.\d+)?(e[-+]?\d+)?\s*(x|%|ms|dB)?$/i.test(v));
 
 export function table(columns: string[], rows: (string | number | null)[][], caption?: string): string {
   const head = `<thead><tr>${columns.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead>`;
-  const body = `<tbody>${rows.map((r) => `<tr>${r.map((v) => `<td${typeof v === 'number' ? ' class="num"' : ''}>${cell(v)}</td>`).join('')}</tr>`).join('')}</tbody>`;
+  const body = `<tbody>${rows.map((r) => `<tr>${r.map((v) => `<td${numeric(v) ? ' class="num"' : ''}>${cell(v)}</td>`).join('')}</tr>`).join('')}</tbody>`;
   return `<table>${caption ? `<caption>${esc(caption)}</caption>` : ''}${head}${body}</table>`;
 }
 
