@@ -1,6 +1,7 @@
 // renderReport in Node: the page is self-contained (no script, no URL), every user string is escaped,
 // the output is deterministic, and each chart's SVG has one data mark per value the doc holds.
 import { describe, expect, it } from 'vitest';
+import { InvalidArgumentError } from '../src/errors';
 import { renderReport } from '../src/report/render';
 import type { ReportDoc } from '../src/report/types';
 import { NASTY, fixtureDoc, latency, linearHist, logHist, sizes, sqnr } from './report-fixture';
@@ -77,5 +78,37 @@ describe('renderReport', () => {
     const perHistogram = big.length / 100;
     expect(perHistogram).toBeLessThan(20_000);
     console.log(`100 histograms of 128 bins: ${(big.length / 1024).toFixed(0)} KB, ${(performance.now() - t0).toFixed(0)} ms`);
+  });
+
+  it('rejects malformed blocks with an InvalidArgumentError naming the block', () => {
+    const one = (b: unknown) => () => renderReport({ title: 't', sections: [{ heading: 'layers', blocks: [b as ReportDoc['sections'][0]['blocks'][0]] }] });
+    const cases: [unknown, RegExp][] = [
+      [{ ...linearHist, counts: [1, 2] }, /expected .*"act .* to have counts.length \+ 1 edges .* but received 6 edges for 2 counts/],
+      [{ ...linearHist, edges: [0, 1, NaN, 3, 4, 5] }, /edges to be finite and ascending but received NaN of type number at 2/],
+      [{ ...linearHist, edges: [0, 2, 1, 3, 4, 5] }, /finite and ascending but received 1 of type number at 2/],
+      [{ ...linearHist, counts: [1, -1, 0, 0, 0] }, /counts to be finite and >= 0 but received -1/],
+      [{ ...linearHist, chosen: [1, -1] }, /chosen to be \[min, max\] with finite min <= max but received \[1, -1\]/],
+      [{ ...linearHist, observed: [0, Infinity] }, /observed to be \[min, max\].*received \[0, Infinity\]/],
+      [{ ...latency, series: [{ name: 'FP32', values: [1] }] }, /series "FP32" to have 3 values \(one per category\) but received 1/],
+      [{ ...latency, series: [{ name: 'FP32', values: [1, NaN, 2] }] }, /finite numbers or null but received NaN of type number at 1/],
+      [{ ...sizes, rows: [[1]] }, /row 0 to have 2 cells \(one per column\) but received 1/],
+      [{ kind: 'pie' }, /kind to be text, table, bars or histogram but received "pie"/],
+    ];
+    for (const [b, message] of cases) {
+      expect(one(b)).toThrow(InvalidArgumentError);
+      expect(one(b)).toThrow(message);
+      expect(one(b)).toThrow(/section 0 \("layers"\) block 0/);
+    }
+  });
+
+  it('draws degenerate but valid data: empty histogram, one-point range, all-null series, negative bars', () => {
+    const html = renderReport({ title: 't', sections: [{ heading: 'h', blocks: [
+      { kind: 'histogram', title: 'empty', edges: [0, 1], counts: [0], logCounts: true },
+      { kind: 'histogram', title: 'point', edges: [2, 2], counts: [7], chosen: [2, 2], observed: [2, 2] },
+      { kind: 'bars', title: 'none', unit: 'ms', categories: ['a', 'b'], series: [{ name: 'INT8', values: [null, null] }] },
+      { kind: 'bars', title: 'delta', unit: 'dB', categories: ['a', 'b'], series: [{ name: 'SQNR change', values: [-3, 2] }] },
+    ] }] });
+    const figs = [...html.matchAll(/<figure[\s\S]*?<\/figure>/g)].map((m) => m[0]);
+    expect(figs.map((f) => marks(f, 0))).toEqual([0, 1, 0, 2]);
   });
 });

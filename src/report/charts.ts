@@ -42,6 +42,7 @@ function svg(option: Echarts.EChartsOption, width: number, height: number, id: s
       .replace(/ xmlns(:xlink)?="[^"]*"| version="1\.1"| baseProfile="full"/g, '')
       .replace(/\bzr\d+-/g, `${id}-`)
       .replace(/<svg /, `<svg role="img" aria-label="${label}" `)
+      .replace(/><\/(path|polygon|rect)>/g, '/>') // empty elements self-close (HTML parses that in SVG)
       .replace(/\n/g, '');
   } finally {
     chart.dispose(); // an SSR chart that is not disposed keeps a timer alive and the process running

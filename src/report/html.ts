@@ -32,4 +32,4 @@ td, th { border: 1px solid #ccc; padding: 3px 8px; text-align: left; } th { back
 tbody tr:nth-child(even) { background: #fafafa; }
 figure { margin: 1em 0; } figcaption { font-weight: 600; margin-bottom: 0.2em; } figure svg { max-width: 100%; height: auto; display: block; }
 .hists { display: flex; flex-wrap: wrap; gap: 0 1.5em; } .hists figure { width: 400px; }
-.note { color: #555; font-size: 12px; margin: 0.2em 0; } details { margin: 0.3em 0 1em; } summary { cursor: pointer; color: #555; }`;
+details { margin: 0.3em 0 1em; } summary { cursor: pointer; color: #555; }`;

@@ -2,8 +2,9 @@
 // styling is one inline stylesheet, and there is no script and no URL, so the file opens offline,
 // from an e-mail attachment or a CI artifact alike. The same doc always gives the same bytes.
 import { barsSvg, histogramSvg } from './charts';
-import { CSS, esc, fmt, table } from './html';
+import { CSS, esc, table } from './html';
 import type { BarsBlock, ReportBlock, ReportDoc } from './types';
+import { validateReport } from './validate';
 
 /** Per render: chart ids (unique within the page, stable across calls). */
 interface Ids {
@@ -14,6 +15,9 @@ interface Ids {
 const barsTable = (b: BarsBlock) =>
   `<details><summary>numbers</summary>${table(['', ...b.series.map((s) => `${s.name} (${b.unit})`)], b.categories.map((c, i) => [c, ...b.series.map((s) => s.values[i])]))}</details>`;
 
+const figure = (kind: string, id: string, title: string, svg: string) =>
+  `<figure class="chart" data-kind="${kind}" id="${id}"><figcaption>${esc(title)}</figcaption>${svg}</figure>`;
+
 function block(b: ReportBlock, ids: Ids): string {
   const id = `c${ids.next++}`;
   switch (b.kind) {
@@ -22,11 +26,10 @@ function block(b: ReportBlock, ids: Ids): string {
     case 'table':
       return table(b.columns, b.rows, b.caption);
     case 'bars':
-      return `<figure class="chart" data-kind="bars" id="${id}"><figcaption>${esc(b.title)}</figcaption>${barsSvg(b, id, esc(b.title))}</figure>${barsTable(b)}`;
-    case 'histogram': {
-      const note = [b.chosen && `chosen [${fmt(b.chosen[0])}, ${fmt(b.chosen[1])}]`, b.observed && `observed [${fmt(b.observed[0])}, ${fmt(b.observed[1])}]`].filter(Boolean).join(', ');
-      return `<figure class="chart" data-kind="histogram" id="${id}"><figcaption>${esc(b.title)}</figcaption>${histogramSvg(b, id, esc(b.title))}${note ? `<p class="note">${note}</p>` : ''}</figure>`;
-    }
+      return figure('bars', id, b.title, barsSvg(b, id, esc(b.title))) + barsTable(b);
+    case 'histogram':
+      // The legend inside the chart states the chosen and observed ranges in numbers.
+      return figure('histogram', id, b.title, histogramSvg(b, id, esc(b.title)));
   }
 }
 
@@ -45,8 +48,13 @@ function blocks(list: ReportBlock[], ids: Ids): string {
   return out.join('\n');
 }
 
-/** One self-contained HTML page (inline SVG charts, no scripts, no network, deterministic bytes). */
+/**
+ * One self-contained HTML page (inline SVG charts, no scripts, no network, deterministic bytes).
+ * @throws InvalidArgumentError when a block is malformed (e.g. a histogram's edges are not one more
+ * than its counts, a bar series is not one value per category, a range is not finite min <= max).
+ */
 export function renderReport(doc: ReportDoc): string {
+  validateReport(doc);
   const ids: Ids = { next: 0 };
   const toc = doc.sections.length > 1 ? `<nav><ol>${doc.sections.map((s, i) => `<li><a href="#s${i}">${esc(s.heading)}</a></li>`).join('')}</ol></nav>` : '';
   const sections = doc.sections
