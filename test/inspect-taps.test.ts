@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Tensor, graphToOnnx, inspect, quantizeStatic, readModel, graphFromOnnx, writeModel, type Graph, type InspectResult } from '../src';
 import { loadMnistSplit } from '../src/data/mnist';
-import { runTaps } from '../src/debug/taps';
+import { tapSession } from '../src/debug/taps';
 import { rng } from './support/random';
 
 const ort = createRequire(__filename)('onnxruntime-node');
@@ -92,20 +92,24 @@ describe('inspect on a tiny model built here', () => {
   });
 
   it('taps equal onnxruntime on the FP32 and the QDQ model', async () => {
-    const fpTaps = await runTaps(m.fp, samples, ['r'], { optimize: false });
-    const qTaps = await runTaps(m.qdq, samples, ['r_dq'], { optimize: false, qdq: 'simulate' });
-    samples.forEach((_, s) => {
-      const a = fpTaps.get('r')![s].data as Float32Array, b = fpOrt.get('r')![s];
+    // The sessions inspect runs: FP32 as written, the QDQ model simulated.
+    const fpTaps = await tapSession(m.fp, ['r'], { optimize: false });
+    const qTaps = await tapSession(m.qdq, ['r_dq'], { optimize: false, qdq: 'simulate' });
+    expect(fpTaps.outputNames).toEqual(['y', 'r']);
+    for (let s = 0; s < samples.length; s++) {
+      const a = (await fpTaps.run(samples[s])).r.data as Float32Array, b = fpOrt.get('r')![s];
       a.forEach((v, i) => expect(Math.abs(v - b[i])).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(b[i]))));
       // Dequantized values: equal, or one step apart where float rounding lands on a half step.
-      const c = qTaps.get('r_dq')![s].data as Float32Array, d = qOrt.get('r_dq')![s];
+      const c = (await qTaps.run(samples[s])).r_dq.data as Float32Array, d = qOrt.get('r_dq')![s];
       let off = 0;
       c.forEach((v, i) => {
         expect(Math.abs(v - d[i])).toBeLessThanOrEqual(yS * 1.0001);
         if (v !== d[i]) off++;
       });
       expect(off).toBeLessThanOrEqual(1);
-    });
+    }
+    fpTaps.release();
+    qTaps.release();
   });
 
   it('activation SQNR and MSE equal the computation on the onnxruntime taps', () => {

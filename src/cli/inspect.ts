@@ -69,9 +69,9 @@ export async function inspectCommand(modelPath: string, opts: InspectCommandOpti
   const result = await inspect(modelPath, int8, samples, {
     backend: opts.backend,
     onProgress: (done, total) => {
-      // A line per quarter: the runs are a few and each takes a while on big models.
+      // A line per quarter of the model runs (FP32, simulated, INT8 and two per layer, on each sample).
       const quarter = Math.floor((4 * done) / total);
-      if (quarter > shown) process.stderr.write(`inspecting: ${(shown = quarter) * 25}% (${done}/${total} model runs over ${samples.length} samples)\n`);
+      if (quarter > shown) process.stderr.write(`inspecting: ${(shown = quarter) * 25}% (${done}/${total} runs)\n`);
     },
   });
   if (opts.json) console.log(JSON.stringify(result, jsonNumbers));

@@ -26,6 +26,9 @@ function table(columns: string[], rows: string[][]): string {
 export function formatInspect(r: InspectResult, top = 5): string {
   const out = [table(LAYER_COLUMNS, r.layers.map(layerRow)), ''];
   out.push(`model output SQNR vs FP32 over ${r.samples} samples: ${db(r.output.simulateSqnr)} dB simulated (QDQ), ${r.output.int8Sqnr === null ? `- on the INT8 kernels (${r.output.int8Note})` : `${db(r.output.int8Sqnr)} dB on the INT8 kernels`}`);
+  const all = r.layers[r.layers.length - 1]?.cumulativeSqnr;
+  if (all !== null && all !== undefined && Math.abs(all - r.output.simulateSqnr) > 0.05)
+    out.push(`with only the layers' Q/DQ pairs (the others, e.g. on Add or pooling outputs, in float): ${db(all)} dB`);
   if (r.ranking.length) {
     out.push(`layers most responsible for the output error (lowest output SQNR with only that layer quantized):`);
     const byName = new Map(r.layers.map((l) => [l.name, l]));

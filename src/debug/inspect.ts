@@ -9,9 +9,11 @@ import { readQuantizedModel } from '../quant/api';
 import type { SessionOptions } from '../runtime/session';
 import { dequantizeWeight, findLayers, type Layer, type QParams } from './layers';
 import { onlyQuantized, withOutputs } from './graph-edit';
-import { clippedFraction, concat, histogram, minMax, mse, sqnr, type Histogram } from './metrics';
-import { convGeometry, convSaturation, matrixSaturation, quantizeU8, summarize, type Saturation } from './saturation';
-import { floats, runTaps, type Feeds, type Taps } from './taps';
+import { ErrorSum, HistogramSum, RangeSum, sqnr, mse, type Histogram } from './metrics';
+import { SaturationSum, type Saturation } from './saturation';
+import { floatData, tapSession, type Feeds } from './taps';
+import type { Session } from '../runtime/session';
+import type { Tensor } from '../runtime/tensor';
 
 export type { Saturation } from './saturation';
 export type { Histogram } from './metrics';
@@ -98,16 +100,6 @@ function chosenRange(p: QParams | undefined): [number, number] | null {
   return [(qmin - p.zeroPoint) * p.scale, (qmax - p.zeroPoint) * p.scale];
 }
 
-/** SQNR of the model outputs (matched by position, float ones) summed over outputs and samples. */
-function outputSqnr(fp: Taps, fpNames: string[], q: Taps, qNames: string[]): number {
-  const ref: Float32Array[] = [], test: Float32Array[] = [];
-  fpNames.forEach((name, i) => {
-    const a = floats(fp, name), b = floats(q, qNames[i]);
-    if (a && b) a.forEach((x, s) => x.length === b[s].length && (ref.push(x), test.push(b[s])));
-  });
-  return sqnr(concat(ref), concat(test));
-}
-
 function weightStats(l: Layer): LayerReport['weight'] {
   if (!l.weight || !l.fp32?.weight) return null;
   const ref = l.fp32.weight.data as Float32Array, deq = dequantizeWeight(l.weight);
@@ -125,33 +117,35 @@ function weightStats(l: Layer): LayerReport['weight'] {
   return stats;
 }
 
-function saturation(l: Layer, sim: Taps): Saturation | null {
+function saturationSum(l: Layer): SaturationSum | undefined {
   const p = l.input?.params, w = l.weight;
   if (!p || p.dtype !== 'uint8' || !w || w.codes.dtype !== 'int8') {
     l.notes.push('saturation: not a u8 x s8 layer');
-    return null;
+    return undefined;
   }
-  const xs = sim.get(l.input!.float);
-  if (!xs || xs.some((t) => t.type !== 'float32')) return null;
-  const wd = w.codes.dims, codes = w.codes.data as Int8Array;
-  const oc = l.opType === 'Conv' ? wd[0] : l.opType === 'Gemm' && l.node.attrs.transB ? wd[0] : wd[wd.length - 1];
-  const perChannel = new Float64Array(oc);
-  let pairs = 0, saturating = 0;
-  for (const x of xs) {
-    const a = quantizeU8(x.data as Float32Array, p.scale, p.zeroPoint);
-    let r: { pairs: number; saturating: number };
-    if (l.opType === 'Conv' && (x.dims.length === 4 || x.dims.length === 3)) r = convSaturation(a, p.zeroPoint, codes, convGeometry(l.node.attrs, [...x.dims], wd), perChannel);
-    else if ((l.opType === 'Gemm' && !l.node.attrs.transA) || (l.opType === 'MatMul' && wd.length === 2)) {
-      const k = l.opType === 'Gemm' && l.node.attrs.transB ? wd[1] : wd[0];
-      r = matrixSaturation(a, a.length / k, k, codes, oc, l.opType === 'Gemm' && !!l.node.attrs.transB, perChannel);
-    } else {
-      l.notes.push(`saturation: ${l.opType} of this shape is not modelled`);
-      return null;
+  const sum = SaturationSum.for({ opType: l.opType, attrs: l.node.attrs, weight: w.codes.data as Int8Array, wDims: w.codes.dims, scale: p.scale, zeroPoint: p.zeroPoint });
+  if (!sum) l.notes.push(`saturation: ${l.opType} with these attributes or weight dims is not modelled`);
+  return sum;
+}
+
+/** Adds each float model output (matched by position) of one sample to `sum`. */
+function addOutputs(sum: ErrorSum, ref: Float32Array[], out: Record<string, Tensor>, names: string[]): void {
+  names.forEach((name, i) => {
+    const y = floatData(out, name);
+    if (ref[i] && y && y.length === ref[i].length) sum.add(ref[i], y);
+  });
+}
+
+/** Runs `session` on every sample, calling `each` with the outputs, and releases it. */
+async function eachSample(session: Session, samples: Feeds[], each: (out: Record<string, Tensor>, i: number) => void, step: () => void): Promise<void> {
+  try {
+    for (let i = 0; i < samples.length; i++) {
+      each(await session.run(samples[i]), i);
+      step();
     }
-    pairs += r.pairs;
-    saturating += r.saturating;
+  } finally {
+    session.release();
   }
-  return summarize(pairs, saturating, perChannel);
 }
 
 /**
@@ -182,61 +176,106 @@ export async function inspect(fp32: ModelArg, int8: ModelArg, feeds: Iterable<Fe
     throw new InvalidArgumentError(`Expected an INT8 model made from the FP32 model (layers matched by node, output or weight name) but received one whose ${layers.length} layers (${layers.slice(0, 3).map((l) => l.name).join(', ')}, ...) match none of its nodes`);
   const samples = await collect(feeds, fpInputs);
   const attribution = options.attribution !== false;
-  const total = 3 + (attribution ? 2 * layers.length : 0);
+  const total = samples.length * (4 + (attribution ? 2 * layers.length : 0));
   let done = 0;
   const step = () => options.onProgress?.(++done, total);
   const base: SessionOptions = { backend: options.backend, optimize: false };
-
-  const fpTaps = await runTaps(fp, samples, layers.map((l) => l.value).filter((v) => fpValues.has(v)), base);
-  step();
+  const fpOut = fp.outputs.map((o) => o.name), qOut = qdq.outputs.map((o) => o.name);
   const tapOf = (l: Layer) => l.output?.dequantized ?? l.value;
-  const sim = await runTaps(qdq, samples, [...layers.map(tapOf), ...layers.flatMap((l) => (l.input ? [l.input.float] : []))], { ...base, qdq: 'simulate' });
-  step();
-  let real: Taps | undefined, int8Note: string | undefined;
+  const fpTapped = [...new Set(layers.map((l) => l.value).filter((v) => fpValues.has(v)))];
+  for (const l of layers) if (!fpValues.has(l.value)) l.notes.push(`activation: the FP32 model has no value ${l.value}`);
+
+  // Pass 1: FP32, simulated and INT8 runs side by side, one sample at a time; statistics are sums,
+  // so memory does not grow with the number of samples. FP32 outputs are kept for attribution.
+  const acc = layers.map((l) => ({ sim: new ErrorSum(), int8: new ErrorSum(), range: new RangeSum(chosenRange(l.output?.params) ?? undefined), saturation: saturationSum(l) }));
+  const outSim = new ErrorSum(), outInt8 = new ErrorSum();
+  const fpOutputs: Float32Array[][] = [];
+  const fpSession = await tapSession(fp, fpTapped, base);
+  const simSession = await tapSession(qdq, [...layers.map(tapOf), ...layers.flatMap((l) => (l.input ? [l.input.float] : []))], { ...base, qdq: 'simulate' }).catch((e) => {
+    fpSession.release();
+    throw e;
+  });
+  let int8Session: Session | undefined, int8Note: string | undefined;
   try {
-    real = await runTaps(qdq, samples, layers.map(tapOf), { backend: options.backend });
+    int8Session = await tapSession(qdq, layers.map(tapOf), { backend: options.backend });
   } catch (e) {
     int8Note = `the INT8 run failed: ${(e as Error).message}`;
   }
-  step();
-  const fpOut = fp.outputs.map((o) => o.name), qOut = qdq.outputs.map((o) => o.name);
-
-  const reports: LayerReport[] = layers.map((l) => {
-    const ref = fpValues.has(l.value) ? floats(fpTaps, l.value) : undefined;
-    const act = (t: Taps | undefined) => {
-      const test = t && floats(t, tapOf(l));
-      if (!ref || !test || test.some((x, i) => x.length !== ref[i].length)) return null;
-      const r = concat(ref), y = concat(test);
-      return { sqnr: sqnr(r, y), mse: mse(r, y) };
-    };
-    if (!ref) l.notes.push(`activation: the FP32 model has no value ${l.value}`);
-    let range: LayerReport['range'] = null;
-    if (ref) {
-      const all = concat(ref), observed = minMax(all), chosen = chosenRange(l.output?.params);
-      range = { chosen, observed, clipped: chosen && clippedFraction(all, chosen[0], chosen[1]), histogram: histogram(all, observed[0], observed[1], options.bins ?? 128) };
+  try {
+    for (const feeds of samples) {
+      const f = await fpSession.run(feeds);
+      step();
+      const q = await simSession.run(feeds);
+      step();
+      let r: Record<string, Tensor> | undefined;
+      if (int8Session)
+        r = await int8Session.run(feeds).catch((e) => {
+          int8Note = `the INT8 run failed: ${(e as Error).message}`;
+          int8Session!.release();
+          int8Session = undefined;
+          return undefined;
+        });
+      step();
+      const ref = fpOut.map((n) => floatData(f, n)!);
+      fpOutputs.push(ref);
+      addOutputs(outSim, ref, q, qOut);
+      if (r) addOutputs(outInt8, ref, r, qOut);
+      layers.forEach((l, i) => {
+        const x = floatData(f, l.value), a = acc[i];
+        if (x) {
+          a.range.add(x);
+          const y = floatData(q, tapOf(l)), z = r && floatData(r, tapOf(l));
+          if (y?.length === x.length) a.sim.add(x, y);
+          if (z?.length === x.length) a.int8.add(x, z);
+        }
+        const input = l.input && floatData(q, l.input.float);
+        if (a.saturation && input) a.saturation.add(input, q[l.input!.float].dims);
+      });
     }
+  } finally {
+    fpSession.release();
+    simSession.release();
+    int8Session?.release();
+  }
+
+  // A failed INT8 run reports nothing rather than statistics of part of the samples.
+  const int8Failed = int8Note !== undefined;
+
+  // Pass 2: histograms over the observed ranges (FP32 again).
+  const hist = acc.map((a, i) => (a.range.count && fpValues.has(layers[i].value) ? new HistogramSum(a.range.min, a.range.max, options.bins ?? 128) : undefined));
+  await eachSample(await tapSession(fp, fpTapped, base), samples, (f) => layers.forEach((l, i) => {
+    const x = floatData(f, l.value);
+    if (x) hist[i]?.add(x);
+  }), step);
+
+  const stats = (e: ErrorSum) => (e.count ? { sqnr: e.sqnr, mse: e.mse } : null);
+  const reports: LayerReport[] = layers.map((l, i) => {
+    const a = acc[i], chosen = chosenRange(l.output?.params);
     return {
       name: l.name, opType: l.opType, fp32Node: l.fp32?.node.name, matchedBy: l.fp32?.matchedBy, value: l.value,
-      activation: act(sim), activationInt8: act(real), weight: weightStats(l), range, saturation: saturation(l, sim),
-      onlyThisLayerSqnr: null, cumulativeSqnr: null, notes: l.notes,
+      activation: stats(a.sim), activationInt8: int8Failed ? null : stats(a.int8), weight: weightStats(l),
+      range: hist[i] ? { chosen, observed: [a.range.min, a.range.max], clipped: chosen && a.range.outside / a.range.count, histogram: hist[i]!.histogram } : null,
+      saturation: a.saturation?.result ?? null, onlyThisLayerSqnr: null, cumulativeSqnr: null, notes: l.notes,
     };
   });
-  if (real && reports.every((r) => r.activationInt8 === null)) int8Note ??= 'no layer activation is reachable in the INT8 run';
+  if (!int8Note && reports.every((r) => r.activationInt8 === null)) int8Note = 'no layer activation is reachable in the INT8 run';
 
+  // Pass 3: attribution, each layer alone and each prefix of layers quantized (simulated).
+  const outputSqnr = async (keep: Set<Layer>) => {
+    const sum = new ErrorSum();
+    await eachSample(await tapSession(onlyQuantized(qdq, layers, keep), [], { ...base, qdq: 'simulate' }), samples, (out, s) => addOutputs(sum, fpOutputs[s], out, qOut), step);
+    return sum.sqnr;
+  };
   if (attribution)
     for (let i = 0; i < layers.length; i++) {
-      const only = await runTaps(onlyQuantized(qdq, layers, new Set([layers[i]])), samples, [], { ...base, qdq: 'simulate' });
-      reports[i].onlyThisLayerSqnr = outputSqnr(fpTaps, fpOut, only, qOut);
-      step();
-      const prefix = await runTaps(onlyQuantized(qdq, layers, new Set(layers.slice(0, i + 1))), samples, [], { ...base, qdq: 'simulate' });
-      reports[i].cumulativeSqnr = outputSqnr(fpTaps, fpOut, prefix, qOut);
-      step();
+      reports[i].onlyThisLayerSqnr = await outputSqnr(new Set([layers[i]]));
+      reports[i].cumulativeSqnr = await outputSqnr(new Set(layers.slice(0, i + 1)));
     }
   const ranking = reports.filter((r) => r.onlyThisLayerSqnr !== null).sort((a, b) => a.onlyThisLayerSqnr! - b.onlyThisLayerSqnr!).map((r) => r.name);
   return {
     samples: samples.length,
     layers: reports,
-    output: { simulateSqnr: outputSqnr(fpTaps, fpOut, sim, qOut), int8Sqnr: real ? outputSqnr(fpTaps, fpOut, real, qOut) : null, int8Note },
+    output: { simulateSqnr: outSim.sqnr, int8Sqnr: int8Failed || !outInt8.count ? null : outInt8.sqnr, int8Note },
     ranking,
     saturationNote: SATURATION_NOTE,
   };

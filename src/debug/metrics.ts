@@ -1,35 +1,52 @@
-// Error and range statistics of one tensor against its FP32 reference: SQNR, MSE, min/max,
-// histogram, the fraction outside a clipping range. Sums run in float64 over all samples.
+// Error and range statistics of a tensor against its FP32 reference, accumulated sample by sample
+// (nothing is kept per sample): SQNR, MSE, min/max, the count outside a clipping range, histogram.
+// Sums run in float64.
 
-/** 10 log10(sum x^2 / sum (x - y)^2) in dB; Infinity when y equals x exactly, -Infinity for a zero reference with error. */
-export function sqnr(ref: ArrayLike<number>, test: ArrayLike<number>): number {
-  let signal = 0, noise = 0;
-  for (let i = 0; i < ref.length; i++) {
-    const d = ref[i] - test[i];
-    signal += ref[i] * ref[i];
-    noise += d * d;
+/** Running sums of a reference x and a test y, over any number of chunks (samples). */
+export class ErrorSum {
+  signal = 0;
+  noise = 0;
+  count = 0;
+  add(ref: ArrayLike<number>, test: ArrayLike<number>): this {
+    for (let i = 0; i < ref.length; i++) {
+      const d = ref[i] - test[i];
+      this.signal += ref[i] * ref[i];
+      this.noise += d * d;
+    }
+    this.count += ref.length;
+    return this;
   }
-  if (noise === 0) return Infinity;
-  return 10 * Math.log10(signal / noise);
+  /** 10 log10(sum x^2 / sum (x - y)^2) in dB; Infinity when y equals x exactly. */
+  get sqnr(): number {
+    return this.noise === 0 ? Infinity : 10 * Math.log10(this.signal / this.noise);
+  }
+  /** Mean of (x - y)^2. */
+  get mse(): number {
+    return this.count ? this.noise / this.count : 0;
+  }
 }
 
-/** Mean of (x - y)^2. */
-export function mse(ref: ArrayLike<number>, test: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < ref.length; i++) {
-    const d = ref[i] - test[i];
-    s += d * d;
-  }
-  return ref.length ? s / ref.length : 0;
-}
+export const sqnr = (ref: ArrayLike<number>, test: ArrayLike<number>): number => new ErrorSum().add(ref, test).sqnr;
+export const mse = (ref: ArrayLike<number>, test: ArrayLike<number>): number => new ErrorSum().add(ref, test).mse;
 
-export function minMax(x: ArrayLike<number>): [number, number] {
-  let lo = Infinity, hi = -Infinity;
-  for (let i = 0; i < x.length; i++) {
-    if (x[i] < lo) lo = x[i];
-    if (x[i] > hi) hi = x[i];
+/** Min, max and the count outside a clipping range, over chunks. */
+export class RangeSum {
+  min = Infinity;
+  max = -Infinity;
+  outside = 0;
+  count = 0;
+  constructor(private readonly clip?: [number, number]) {}
+  add(x: ArrayLike<number>): this {
+    const [lo, hi] = this.clip ?? [-Infinity, Infinity];
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      if (v < this.min) this.min = v;
+      if (v > this.max) this.max = v;
+      if (v < lo || v > hi) this.outside++;
+    }
+    this.count += x.length;
+    return this;
   }
-  return [lo, hi];
 }
 
 export interface Histogram {
@@ -38,34 +55,29 @@ export interface Histogram {
   counts: number[];
 }
 
-/** `bins` equal bins over [lo, hi] (the last one closed); a constant tensor gets one bin of width 1. */
-export function histogram(x: ArrayLike<number>, lo: number, hi: number, bins = 128): Histogram {
-  if (!(hi > lo)) {
-    hi = lo + 1;
-    bins = 1;
+/** `bins` equal bins over [lo, hi] (the last one closed), filled chunk by chunk; a constant tensor gets one bin of width 1. */
+export class HistogramSum {
+  readonly counts: number[];
+  private readonly lo: number;
+  private readonly width: number;
+  constructor(lo: number, hi: number, bins = 128) {
+    if (!(hi > lo)) {
+      hi = lo + 1;
+      bins = 1;
+    }
+    this.lo = lo;
+    this.width = (hi - lo) / bins;
+    this.counts = new Array<number>(bins).fill(0);
   }
-  const counts = new Array<number>(bins).fill(0), width = (hi - lo) / bins;
-  for (let i = 0; i < x.length; i++) {
-    const b = Math.floor((x[i] - lo) / width);
-    if (b >= 0 && b <= bins) counts[Math.min(b, bins - 1)]++;
+  add(x: ArrayLike<number>): this {
+    const bins = this.counts.length;
+    for (let i = 0; i < x.length; i++) {
+      const b = Math.floor((x[i] - this.lo) / this.width);
+      if (b >= 0 && b <= bins) this.counts[Math.min(b, bins - 1)]++;
+    }
+    return this;
   }
-  return { edges: Array.from({ length: bins + 1 }, (_, i) => lo + i * width), counts };
-}
-
-/** Fraction of values strictly outside [lo, hi]. */
-export function clippedFraction(x: ArrayLike<number>, lo: number, hi: number): number {
-  let n = 0;
-  for (let i = 0; i < x.length; i++) if (x[i] < lo || x[i] > hi) n++;
-  return x.length ? n / x.length : 0;
-}
-
-/** The float arrays of several samples as one. */
-export function concat(parts: readonly Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
+  get histogram(): Histogram {
+    return { edges: Array.from({ length: this.counts.length + 1 }, (_, i) => this.lo + i * this.width), counts: [...this.counts] };
   }
-  return out;
 }

@@ -27,12 +27,21 @@ const I16_MIN = -32768, I16_MAX = 32767;
  */
 export function countSaturatingPairs(a: ArrayLike<number>, m: number, k: number, w: ArrayLike<number>, n: number, perChannel: Float64Array, channel0 = 0): number {
   let total = 0;
+  const risky = new Int32Array(Math.ceil(k / 2));
   for (let j = 0; j < n; j++) {
     const wo = j * k;
+    // One product fits in int16 (255 * -128 = -32640), so only a pair of same-sign weights with
+    // 255 (|w0| + |w1|) > 32767 can saturate: the others are skipped for every row.
+    let r = 0;
+    for (let p = 0; p + 1 < k; p += 2) {
+      const w0 = w[wo + p], w1 = w[wo + p + 1];
+      if (w0 * w1 > 0 && 255 * (Math.abs(w0) + Math.abs(w1)) > I16_MAX) risky[r++] = p;
+    }
     let count = 0;
-    for (let i = 0; i < m; i++) {
+    for (let i = 0; i < m && r > 0; i++) {
       const ao = i * k;
-      for (let p = 0; p + 1 < k; p += 2) {
+      for (let t = 0; t < r; t++) {
+        const p = risky[t];
         const s = a[ao + p] * w[wo + p] + a[ao + p + 1] * w[wo + p + 1];
         if (s > I16_MAX || s < I16_MIN) count++;
       }
@@ -128,11 +137,61 @@ export function matrixSaturation(a: Uint8Array, m: number, k: number, w: ArrayLi
   return { pairs: m * n * Math.ceil(k / 2), saturating: countSaturatingPairs(a, m, k, rows, n, perChannel) };
 }
 
-/** The summary of a layer's counts. */
-export function summarize(pairs: number, saturating: number, perChannel: Float64Array): Saturation {
-  const worstChannels = Array.from(perChannel, (count, channel) => ({ channel, count }))
-    .filter((c) => c.count > 0)
-    .sort((x, y) => y.count - x.count || x.channel - y.channel)
-    .slice(0, 5);
-  return { pairs, saturating, fraction: pairs ? saturating / pairs : 0, worstChannels };
+/** A u8 x s8 layer's counts, sample by sample. */
+export interface LayerGemm {
+  opType: string;
+  attrs: Record<string, unknown>;
+  /** s8 weight codes and dims as the ONNX op reads them. */
+  weight: Int8Array;
+  wDims: number[];
+  /** The u8 input's quantization parameters. */
+  scale: number;
+  zeroPoint: number;
+}
+
+export class SaturationSum {
+  private pairs = 0;
+  private saturating = 0;
+  private readonly perChannel: Float64Array;
+  private readonly gemmK?: number;
+
+  /** Undefined when the layer's GEMM is not modelled (ConvTranspose, Gemm with transA, MatMul of a computed or >2-D B). */
+  static for(l: LayerGemm): SaturationSum | undefined {
+    const conv = l.opType === 'Conv' && (l.wDims.length === 3 || l.wDims.length === 4);
+    const gemm = l.opType === 'Gemm' && !l.attrs.transA && l.wDims.length === 2;
+    const matmul = l.opType === 'MatMul' && l.wDims.length === 2;
+    return conv || gemm || matmul ? new SaturationSum(l) : undefined;
+  }
+
+  private constructor(private readonly l: LayerGemm) {
+    const transB = l.opType === 'Gemm' && !!l.attrs.transB;
+    const channels = l.opType === 'Conv' || transB ? l.wDims[0] : l.wDims[1];
+    this.perChannel = new Float64Array(channels);
+    if (l.opType !== 'Conv') this.gemmK = transB ? l.wDims[1] : l.wDims[0];
+  }
+
+  /** One sample's float input to the layer (quantized here with the layer's input parameters). */
+  add(x: Float32Array, dims: readonly number[]): void {
+    const { l } = this;
+    const a = quantizeU8(x, l.scale, l.zeroPoint);
+    let r: { pairs: number; saturating: number };
+    if (this.gemmK === undefined) {
+      if (dims.length !== l.wDims.length) return;
+      r = convSaturation(a, l.zeroPoint, l.weight, convGeometry(l.attrs, [...dims], l.wDims), this.perChannel);
+    } else {
+      const k = this.gemmK;
+      if (a.length % k !== 0) return;
+      r = matrixSaturation(a, a.length / k, k, l.weight, this.perChannel.length, l.opType === 'Gemm' && !!l.attrs.transB, this.perChannel);
+    }
+    this.pairs += r.pairs;
+    this.saturating += r.saturating;
+  }
+
+  get result(): Saturation {
+    const worstChannels = Array.from(this.perChannel, (count, channel) => ({ channel, count }))
+      .filter((c) => c.count > 0)
+      .sort((x, y) => y.count - x.count || x.channel - y.channel)
+      .slice(0, 5);
+    return { pairs: this.pairs, saturating: this.saturating, fraction: this.pairs ? this.saturating / this.pairs : 0, worstChannels };
+  }
 }
