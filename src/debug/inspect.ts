@@ -9,7 +9,7 @@ import { readQuantizedModel } from '../quant/api';
 import type { SessionOptions } from '../runtime/session';
 import { dequantizeWeight, findLayers, type Layer, type QParams } from './layers';
 import { onlyQuantized, withOutputs } from './graph-edit';
-import { ErrorSum, HistogramSum, RangeSum, sqnr, mse, type Histogram } from './metrics';
+import { ErrorSum, HistogramSum, RangeSum, type Histogram } from './metrics';
 import { SaturationSum, type Saturation } from './saturation';
 import { floatData, tapSession, type Feeds } from './taps';
 import type { Session } from '../runtime/session';
@@ -103,24 +103,25 @@ function chosenRange(p: QParams | undefined): [number, number] | null {
 function weightStats(l: Layer): LayerReport['weight'] {
   if (!l.weight || !l.fp32?.weight) return null;
   const ref = l.fp32.weight.data as Float32Array, deq = dequantizeWeight(l.weight);
-  const stats: NonNullable<LayerReport['weight']> = { sqnr: sqnr(ref, deq), mse: mse(ref, deq), perChannel: l.weight.axis !== undefined };
-  if (l.weight.axis !== undefined) {
-    const dims = l.weight.codes.dims, axis = l.weight.axis, inner = dims.slice(axis + 1).reduce((a, b) => a * b, 1), channels = dims[axis];
-    const per = Array.from({ length: channels }, () => ({ r: [] as number[], t: [] as number[] }));
-    for (let i = 0; i < ref.length; i++) {
-      const c = Math.floor(i / inner) % channels;
-      per[c].r.push(ref[i]);
-      per[c].t.push(deq[i]);
-    }
-    stats.worstChannel = per.map((p, channel) => ({ channel, sqnr: sqnr(p.r, p.t) })).reduce((a, b) => (b.sqnr < a.sqnr ? b : a));
+  const all = new ErrorSum().add(ref, deq), axis = l.weight.axis;
+  const stats: NonNullable<LayerReport['weight']> = { sqnr: all.sqnr, mse: all.mse, perChannel: axis !== undefined };
+  if (axis !== undefined) {
+    const dims = l.weight.codes.dims, inner = dims.slice(axis + 1).reduce((a, b) => a * b, 1), channels = dims[axis];
+    const per = Array.from({ length: channels }, () => new ErrorSum());
+    for (let start = 0; start < ref.length; start += inner) per[(start / inner) % channels].add(ref.subarray(start, start + inner), deq.subarray(start, start + inner));
+    stats.worstChannel = per.map((e, channel) => ({ channel, sqnr: e.sqnr })).reduce((a, b) => (b.sqnr < a.sqnr ? b : a));
   }
   return stats;
 }
 
 function saturationSum(l: Layer): SaturationSum | undefined {
   const p = l.input?.params, w = l.weight;
-  if (!p || p.dtype !== 'uint8' || !w || w.codes.dtype !== 'int8') {
-    l.notes.push('saturation: not a u8 x s8 layer');
+  if (!p || !w) {
+    l.notes.push(p ? 'saturation: not modelled without a constant quantized weight' : "saturation: the input's quantization parameters are not constants");
+    return undefined;
+  }
+  if (p.dtype !== 'uint8' || w.codes.dtype !== 'int8') {
+    l.notes.push(`saturation: not a u8 x s8 layer (${p.dtype} x ${w.codes.dtype})`);
     return undefined;
   }
   const sum = SaturationSum.for({ opType: l.opType, attrs: l.node.attrs, weight: w.codes.data as Int8Array, wDims: w.codes.dims, scale: p.scale, zeroPoint: p.zeroPoint });
@@ -187,7 +188,7 @@ export async function inspect(fp32: ModelArg, int8: ModelArg, feeds: Iterable<Fe
 
   // Pass 1: FP32, simulated and INT8 runs side by side, one sample at a time; statistics are sums,
   // so memory does not grow with the number of samples. FP32 outputs are kept for attribution.
-  const acc = layers.map((l) => ({ sim: new ErrorSum(), int8: new ErrorSum(), range: new RangeSum(chosenRange(l.output?.params) ?? undefined), saturation: saturationSum(l) }));
+  const acc = layers.map((l) => ({ sizeMismatch: false, sim: new ErrorSum(), int8: new ErrorSum(), range: new RangeSum(chosenRange(l.output?.params) ?? undefined), saturation: saturationSum(l) }));
   const outSim = new ErrorSum(), outInt8 = new ErrorSum();
   const fpOutputs: Float32Array[][] = [];
   const fpSession = await tapSession(fp, fpTapped, base);
@@ -227,6 +228,7 @@ export async function inspect(fp32: ModelArg, int8: ModelArg, feeds: Iterable<Fe
           const y = floatData(q, tapOf(l)), z = r && floatData(r, tapOf(l));
           if (y?.length === x.length) a.sim.add(x, y);
           if (z?.length === x.length) a.int8.add(x, z);
+          if ((y && y.length !== x.length) || (z && z.length !== x.length)) a.sizeMismatch = true;
         }
         const input = l.input && floatData(q, l.input.float);
         if (a.saturation && input) a.saturation.add(input, q[l.input!.float].dims);
@@ -251,6 +253,7 @@ export async function inspect(fp32: ModelArg, int8: ModelArg, feeds: Iterable<Fe
   const stats = (e: ErrorSum) => (e.count ? { sqnr: e.sqnr, mse: e.mse } : null);
   const reports: LayerReport[] = layers.map((l, i) => {
     const a = acc[i], chosen = chosenRange(l.output?.params);
+    if (a.sizeMismatch) l.notes.push(`activation: ${l.value} has a different size in the FP32 and the INT8 model on some samples (not compared there)`);
     return {
       name: l.name, opType: l.opType, fp32Node: l.fp32?.node.name, matchedBy: l.fp32?.matchedBy, value: l.value,
       activation: stats(a.sim), activationInt8: int8Failed ? null : stats(a.int8), weight: weightStats(l),

@@ -103,6 +103,7 @@ const stripSuffixes = (name: string) => name.replace(/(_quantized|_folded\d*)+$/
  */
 export function findLayers(qdq: Graph, fp32Folded: Graph): Layer[] {
   const pairs = activationPairs(qdq), uses = consumers(qdq);
+  const pairOfQ = new Map([...pairs.values()].map((p) => [p.q, p] as const));
   const producer = new Map(qdq.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
   const layers: Layer[] = [];
   for (const node of qdq.nodes) {
@@ -118,7 +119,7 @@ export function findLayers(qdq: Graph, fp32Folded: Graph): Layer[] {
     for (let hops = 0; hops < 8 && !output; hops++) {
       const next = uses.get(value) ?? [];
       const q = next.find((n) => n.opType === 'QuantizeLinear');
-      const pair = q && [...pairs.values()].find((p) => p.q === q);
+      const pair = q && pairOfQ.get(q);
       if (pair) output = pair;
       else if (next.length === 1 && PASS.has(next[0].opType)) value = next[0].outputs[0];
       else break;

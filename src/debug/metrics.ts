@@ -26,9 +26,6 @@ export class ErrorSum {
   }
 }
 
-export const sqnr = (ref: ArrayLike<number>, test: ArrayLike<number>): number => new ErrorSum().add(ref, test).sqnr;
-export const mse = (ref: ArrayLike<number>, test: ArrayLike<number>): number => new ErrorSum().add(ref, test).mse;
-
 /** Min, max and the count outside a clipping range, over chunks. */
 export class RangeSum {
   min = Infinity;
