@@ -73,7 +73,7 @@ program
   .description('per-layer debugging of the INT8 model against FP32 on calibration data: activation and weight SQNR/MSE, chosen vs observed ranges, int16 saturation a plain vpmaddubsw kernel would hit, the layers most responsible for the output error')
   .requiredOption('--calib <data>', 'calibration data as for `int8kit quantize --calib`')
   .option('--int8 <qmodel>', 'the QDQ model to inspect (int8kit\'s or onnxruntime quantize_static output); default: MODEL quantized here (static) with the options below')
-  .option('--limit <n>', 'use at most the first N samples (all are held in memory)', '100')
+  .option('--limit <n>', 'use at most the first N samples (their inputs are held in memory)', '100')
   .option('--backend <name>', 'backend of every run (default: the best that loads)')
   .option('--json', 'print the result as one JSON object')
   .option('--report <file>', 'write an HTML report')
