@@ -61,4 +61,13 @@ describe('inspect: bad input', () => {
     await expect(inspect(fpPath, qdq, [])).rejects.toThrow(new InvalidArgumentError('Expected at least one calibration sample but received none'));
     await expect(inspect(fpPath, qdq, [{ x: samples[0].input }])).rejects.toThrow(/^Expected input input in calibration sample 0 but received x$/);
   });
+
+  it('arguments of the wrong kind', async () => {
+    await expect(inspect(42 as never, qdq, samples)).rejects.toThrow(new InvalidArgumentError('Expected an ONNX file path, its bytes or a graph for the FP32 model but received 42 of type number'));
+    await expect(inspect(fpPath, { nodes: [] } as never, samples)).rejects.toThrow(/^Expected an ONNX file path, its bytes or a graph for the INT8 model but received an object/);
+    await expect(inspect(fpPath, qdq, 5 as never)).rejects.toThrow(/^Expected an iterable or async iterable of feeds for the calibration samples but received 5/);
+    await expect(inspect(fpPath, qdq, samples, { bins: 0 })).rejects.toThrow(/^Expected an integer >= 1 for options.bins but received 0/);
+    const e = await inspect('/nonexistent/model.onnx', qdq, samples).catch((x) => x);
+    expect(e).toBeInstanceOf(InvalidModelError);
+  });
 });

@@ -1,6 +1,6 @@
 // int8kit inspect: per-layer numerics of an INT8 (QDQ) model against its FP32 model on calibration
 // data, in the spirit of PyTorch's Numeric Suite and onnxruntime's qdq_loss_debug.
-import { InvalidArgumentError, InvalidModelError } from '../errors';
+import { InvalidArgumentError, InvalidModelError, invalid } from '../errors';
 import { graphFromOnnx } from '../graph/from-onnx';
 import type { Graph } from '../graph/ir';
 import { foldBatchNorm } from '../graph/passes';
@@ -70,11 +70,19 @@ export const SATURATION_NOTE =
 
 type ModelArg = string | Uint8Array | Graph;
 
-const loadFp32 = (m: ModelArg): Graph => (typeof m === 'string' || m instanceof Uint8Array ? graphFromOnnx(readModel(m)) : m);
-const loadInt8 = (m: ModelArg): Graph => (typeof m === 'string' || m instanceof Uint8Array ? readQuantizedModel(m) : m);
+function load(m: ModelArg, what: string, read: (m: string | Uint8Array) => Graph): Graph {
+  if (typeof m === 'string' || m instanceof Uint8Array) return read(m);
+  const g = m as Partial<Graph> | null;
+  if (!g || typeof g !== 'object' || !Array.isArray(g.nodes) || !Array.isArray(g.inputs) || !Array.isArray(g.outputs) || !(g.initializers instanceof Map))
+    throw invalid(what, 'an ONNX file path, its bytes or a graph', m);
+  return m;
+}
 
 async function collect(feeds: Iterable<Feeds> | AsyncIterable<Feeds>, inputs: string[]): Promise<Feeds[]> {
   const out: Feeds[] = [];
+  const it = feeds as Partial<Iterable<Feeds> & AsyncIterable<Feeds>> | null;
+  if (!it || (typeof it[Symbol.iterator] !== 'function' && typeof it[Symbol.asyncIterator] !== 'function'))
+    throw invalid('the calibration samples', 'an iterable or async iterable of feeds', feeds);
   for await (const f of feeds as AsyncIterable<Feeds>) {
     const i = out.length;
     for (const name of inputs) {
@@ -157,13 +165,17 @@ async function eachSample(session: Session, samples: Feeds[], each: (out: Record
  * @param fp32 The FP32 model: an ONNX path, bytes or graph.
  * @param int8 Its QDQ model (int8kit's or onnxruntime's quantize_static; QOperator models are read as QDQ).
  * @param feeds Calibration samples (feeds of the model inputs); all are held in memory.
- * @throws {InvalidArgumentError} for no samples, a sample missing an input or holding NaN or infinity,
+ * @throws {InvalidArgumentError} for a model that is not a path, bytes or graph, samples that are not
+ *   iterable, no samples, a sample missing an input or holding NaN or infinity, bins < 1,
  *   or models that do not match (different inputs or outputs, no layer found in the FP32 model).
  * @throws {InvalidModelError} when the INT8 model has no quantized layer (no Conv/MatMul/Gemm fed by a DequantizeLinear), or an unreadable model.
  * @throws {UnsupportedOpError} when a model uses an op int8kit cannot run.
  */
 export async function inspect(fp32: ModelArg, int8: ModelArg, feeds: Iterable<Feeds> | AsyncIterable<Feeds>, options: InspectOptions = {}): Promise<InspectResult> {
-  const fp = loadFp32(fp32), qdq = loadInt8(int8);
+  const fp = load(fp32, 'the FP32 model', (m) => graphFromOnnx(readModel(m)));
+  const qdq = load(int8, 'the INT8 model', readQuantizedModel);
+  const bins = options.bins ?? 128;
+  if (!(Number.isSafeInteger(bins) && bins >= 1)) throw invalid('options.bins', 'an integer >= 1', options.bins);
   const fpInputs = fp.inputs.map((i) => i.name), qInputs = qdq.inputs.map((i) => i.name);
   if (fpInputs.join('\0') !== qInputs.join('\0') || fp.outputs.length !== qdq.outputs.length)
     throw new InvalidArgumentError(`Expected an INT8 model with the FP32 model's inputs [${fpInputs}] and ${fp.outputs.length} output(s) but received inputs [${qInputs}] and ${qdq.outputs.length} output(s)`);
@@ -244,7 +256,7 @@ export async function inspect(fp32: ModelArg, int8: ModelArg, feeds: Iterable<Fe
   const int8Failed = int8Note !== undefined;
 
   // Pass 2: histograms over the observed ranges (FP32 again).
-  const hist = acc.map((a, i) => (a.range.count && fpValues.has(layers[i].value) ? new HistogramSum(a.range.min, a.range.max, options.bins ?? 128) : undefined));
+  const hist = acc.map((a, i) => (a.range.count && fpValues.has(layers[i].value) ? new HistogramSum(a.range.min, a.range.max, bins) : undefined));
   await eachSample(await tapSession(fp, fpTapped, base), samples, (f) => layers.forEach((l, i) => {
     const x = floatData(f, l.value);
     if (x) hist[i]?.add(x);
