@@ -27,3 +27,4 @@ export { graphFromOnnx } from './graph/from-onnx';
 export { graphToOnnx } from './graph/to-onnx';
 export * from './quant';
 export * from './report';
+export { inspect, inspectReportDoc, formatInspect, SATURATION_NOTE, type InspectOptions, type InspectResult, type LayerReport, type Saturation } from './debug';

@@ -7,6 +7,7 @@ import { benchCommand } from './bench';
 import { DEFAULT_BACKENDS, SESSION_BACKENDS } from '../bench/bench';
 import { quantizeCommand } from './quantize';
 import { demoCommand } from './demo';
+import { inspectCommand } from './inspect';
 
 const program = new Command()
   .name('int8kit')
@@ -66,6 +67,23 @@ program
   .option('--report <file>', 'where to write the HTML report', 'report.html')
   .option('--rounds <n>', 'interleaved benchmark rounds', '5')
   .action(demoCommand);
+
+program
+  .command('inspect <model>')
+  .description('per-layer debugging of the INT8 model against FP32 on calibration data: activation and weight SQNR/MSE, chosen vs observed ranges, int16 saturation a plain vpmaddubsw kernel would hit, the layers most responsible for the output error')
+  .requiredOption('--calib <data>', 'calibration data as for `int8kit quantize --calib`')
+  .option('--int8 <qmodel>', 'the QDQ model to inspect (int8kit\'s or onnxruntime quantize_static output); default: MODEL quantized here (static) with the options below')
+  .option('--limit <n>', 'use at most the first N samples (their inputs are held in memory)', '100')
+  .option('--backend <name>', 'backend of every run (default: the best that loads)')
+  .option('--json', 'print the result as one JSON object')
+  .option('--report <file>', 'write an HTML report')
+  .option('--top <n>', 'how many layers to rank', '5')
+  .option('--qconfig <name>', 'without --int8: fbgemm, x86, qnnpack, symmetric or pow2')
+  .option('--observer <name>', 'without --int8: minmax, moving-avg, histogram, percentile, entropy, mse or pow2')
+  .option('--per-channel', 'without --int8: per-channel weight scales')
+  .option('--exclude <names>', 'without --int8: comma-separated node names or op types kept in FP32')
+  .option('--preprocess <name>', 'for image folders: imagenet, imagenet-caffe, mnist or none (default imagenet)')
+  .action(inspectCommand);
 
 program.parseAsync().catch((e: unknown) => {
   console.error(e instanceof Int8kitError ? `int8kit: ${e.message}` : e);

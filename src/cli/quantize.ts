@@ -24,14 +24,14 @@ export interface QuantizeOptions {
 
 const MODES = ['static', 'dynamic', 'fp16'] as const;
 
-function oneOf<T extends string>(what: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+export function oneOf<T extends string>(what: string, value: string | undefined, allowed: readonly T[]): T | undefined {
   if (value === undefined) return undefined;
   if (!allowed.includes(value as T)) throw invalid(what, `one of ${allowed.join(', ')}`, value);
   return value as T;
 }
 
 /** --exclude a,b: node names of the model, or op types it uses. */
-function exclusions(list: string | undefined, graph: Graph): { nodes: string[]; opTypes: string[] } | undefined {
+export function exclusions(list: string | undefined, graph: Graph): { nodes: string[]; opTypes: string[] } | undefined {
   if (list === undefined) return undefined;
   const names = new Set(graph.nodes.map((n) => n.name)), types = new Set(graph.nodes.map((n) => n.opType));
   const nodes: string[] = [], opTypes: string[] = [];
