@@ -51,5 +51,14 @@ describe('int8kit demo', () => {
       expect(Math.abs(p50 - bench[i].p50)).toBeLessThanOrEqual(0.0051);
       expect(Math.abs(p90 - bench[i].p90)).toBeLessThanOrEqual(0.0051);
     });
+
+    // The per-layer sections from inspect: one histogram per quantized layer, i.e. per Conv and Gemm of
+    // the model as its recipe (assets/mnist-cnn.json) lists them, and an INT8 output close to FP32.
+    const layers = (JSON.parse(readFileSync(join(root, 'assets', 'mnist-cnn.json'), 'utf8')).model.onnxNodes as string[]).filter((op) => op === 'Conv' || op === 'Gemm');
+    expect(html).toContain('<h2>Layers most responsible for the output error</h2>');
+    const histograms = [...html.matchAll(/<figure class="chart" data-kind="histogram"[^>]*><figcaption>[^<]*\((\w+)\) output/g)].map((m) => m[1]);
+    expect(histograms).toEqual(layers);
+    const sqnr = Number(r.stdout.match(/model output SQNR ([\d.]+) dB on the INT8 kernels/)![1]);
+    expect(sqnr).toBeGreaterThan(30); // about 5 bits of the output survive: top-1 agreement above 99% needs it
   }, 120_000);
 });

@@ -2,7 +2,7 @@
 // assets/ (trained on the mnist package's digits by scripts/train-mnist-cnn.py) is quantized
 // (static, per-channel, histogram observer) on 100 calibration digits, evaluated in FP32 and INT8
 // on the 1,005 held-out digits, benchmarked FP32 vs INT8 per backend (and in onnxruntime-node when
-// it is installed), and summed up in a table and report.html.
+// it is installed), inspected layer by layer, and summed up in a table and report.html.
 import { createRequire } from 'node:module';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,7 @@ import { loadMnistSplit, type MnistSplit } from '../data/mnist';
 import { quantizeStatic } from '../quant/api';
 import { Session } from '../runtime/session';
 import { Tensor } from '../runtime/tensor';
-import type { ReportSection } from '../report/types';
+import { inspect, inspectReportDoc } from '../debug';
 import { demoReportHtml, type DemoAccuracy } from './demo-report';
 
 const CALIBRATION_SAMPLES = 100;
@@ -79,9 +79,15 @@ export async function demoCommand(o: { report: string; rounds: string }) {
   });
   console.log(formatTable(report).split('\n').map((l) => `   ${l}`).join('\n'));
 
+  // The per-layer view (SQNR, chosen vs observed ranges, saturation, attribution) on the calibration digits.
+  console.log(`\n4. Inspect each layer on the ${CALIBRATION_SAMPLES} calibration digits`);
+  const layers = await inspect(model, int8Path, calibration, { backend: 'fbgemm' });
+  const worst = layers.ranking[0];
+  const only = layers.layers.find((l) => l.name === worst)?.onlyThisLayerSqnr;
+  console.log(`   model output SQNR ${layers.output.int8Sqnr?.toFixed(1) ?? 'n/a'} dB on the INT8 kernels; the layer adding the most error: ${worst} (output SQNR ${only?.toFixed(1)} dB when quantized alone)`);
+  const extra = inspectReportDoc(layers).sections;
+
   const out = resolve(o.report);
-  // Per-layer sections (SQNR, histograms with the chosen ranges) go in the second argument.
-  const extra: ReportSection[] = [];
   writeFileSync(out, demoReportHtml({ model, size, accuracy, bench: report, calibrationSamples: CALIBRATION_SAMPLES, testCount: test.count, batch: BENCH_BATCH }, extra));
-  console.log(`\n4. Report: ${out}`);
+  console.log(`\n5. Report: ${out}`);
 }
