@@ -26,3 +26,4 @@ export { lowerQdq, type LowerQdqOptions, type LowerQdqReport, type Int8Family } 
 export { graphFromOnnx } from './graph/from-onnx';
 export { graphToOnnx } from './graph/to-onnx';
 export * from './quant';
+export * from './eval';

@@ -1,0 +1,156 @@
+// int8kit eval MODEL (--int8 QMODEL | --quantize ...) --data DATA: FP32 and INT8 accuracy side by side.
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { SingleBar } from 'cli-progress';
+import { InvalidArgumentError, invalid } from '../errors';
+import { calibrationFeeds, type Feeds } from '../data/calibration';
+import { IMAGE_EXTENSIONS, PREPROCESS_NAMES, preprocessImage, type PreprocessCustom, type PreprocessName } from '../data/preprocess';
+import { openDataset } from '../eval/datasets';
+import { evaluate } from '../eval/evaluate';
+import { evalReportDoc, evalText, worstClasses } from '../eval/report-doc';
+import { graphFromOnnx } from '../graph/from-onnx';
+import type { Graph } from '../graph/ir';
+import { readModel } from '../onnx';
+import { quantizeDynamic, quantizeStatic } from '../quant/api';
+import { renderReport } from '../report/render';
+import { Session } from '../runtime/session';
+import { calibrationProgress } from './quantize';
+
+export interface EvalOptions {
+  int8?: string;
+  quantize?: boolean;
+  mode?: string;
+  calib?: string;
+  samples?: string;
+  perChannel?: boolean;
+  data: string;
+  labels?: string;
+  classes?: string;
+  preset?: string;
+  size?: string;
+  resize?: string;
+  mean?: string;
+  std?: string;
+  topk: string;
+  limit?: string;
+  batch: string;
+  backend?: string;
+  json?: boolean;
+  report?: string;
+}
+
+const int = (flag: string, v: string | undefined) => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < 1) throw invalid(flag, 'an integer >= 1', v);
+  return n;
+};
+
+function numbers(flag: string, v: string | undefined): number[] | undefined {
+  if (v === undefined) return undefined;
+  const list = v.split(',').map((s) => Number(s.trim()));
+  if (list.some((x, i) => !Number.isFinite(x) || v.split(',')[i].trim() === '')) throw invalid(flag, 'comma-separated numbers such as 0.485,0.456,0.406', v);
+  return list;
+}
+
+/** --size H or HxW. */
+function size(v: string | undefined): [number, number] | undefined {
+  if (v === undefined) return undefined;
+  const m = /^(\d+)(?:x(\d+))?$/.exec(v.trim());
+  if (!m || Number(m[1]) < 1 || Number(m[2] ?? m[1]) < 1) throw invalid('--size', 'H or HxW in pixels, such as 224 or 224x320', v);
+  return [Number(m[1]), Number(m[2] ?? m[1])];
+}
+
+/** Static calibration samples: as `int8kit quantize --calib`, images preprocessed as the evaluation data. */
+function calibration(path: string, graph: Graph, preset: PreprocessName, custom: PreprocessCustom, samples: number | undefined): AsyncIterable<Feeds> & { count: number } {
+  const customised = Object.values(custom).some((v) => v !== undefined);
+  if (!customised || !existsSync(path) || !statSync(path).isDirectory()) return calibrationFeeds(path, graph, { samples, preprocess: preset });
+  const feeds = calibrationFeeds(path, graph, { samples, preprocess: preset }); // validates the folder
+  if (feeds.kind !== 'images') return feeds;
+  const files = readdirSync(path).filter((f) => !f.startsWith('.') && IMAGE_EXTENSIONS.has(extname(f).toLowerCase())).sort().slice(0, feeds.count);
+  const input = graph.inputs[0], s = input.type.shape;
+  const fixed = (d: unknown) => (typeof d === 'number' ? d : undefined);
+  const target = { channels: fixed(s?.[1]), height: fixed(s?.[2]), width: fixed(s?.[3]) };
+  return {
+    count: files.length,
+    async *[Symbol.asyncIterator]() {
+      for (const f of files) yield { [input.name]: await preprocessImage(join(path, f), preset, target, custom) };
+    },
+  };
+}
+
+async function int8Model(model: string, o: EvalOptions, preset: PreprocessName, custom: PreprocessCustom, quiet: boolean): Promise<{ source: string | Uint8Array; name: string; bytes: number }> {
+  if (o.int8 !== undefined && o.quantize) throw new InvalidArgumentError('Expected either --int8 QMODEL or --quantize but received both');
+  if (!o.quantize) {
+    for (const [flag, v] of [['--mode', o.mode], ['--calib', o.calib], ['--samples', o.samples], ['--per-channel', o.perChannel]] as const)
+      if (v !== undefined) throw new InvalidArgumentError(`Expected --quantize for ${flag} but received no --quantize`);
+    if (o.int8 === undefined) throw new InvalidArgumentError('Expected the INT8 model to compare with (--int8 QMODEL, or --quantize to make it here) but received neither');
+    if (!existsSync(o.int8)) throw invalid('--int8', 'an existing ONNX file', o.int8);
+    return { source: o.int8, name: o.int8, bytes: statSync(o.int8).size };
+  }
+  const mode = o.mode ?? 'static';
+  if (mode !== 'static' && mode !== 'dynamic') throw invalid('--mode', 'static or dynamic', mode);
+  const samples = int('--samples', o.samples);
+  let q;
+  if (mode === 'dynamic') {
+    if (o.calib !== undefined || samples !== undefined) throw new InvalidArgumentError(`Expected --mode static for ${o.calib !== undefined ? '--calib' : '--samples'} but received --mode dynamic`);
+    q = await quantizeDynamic(model, { perChannel: o.perChannel });
+  } else {
+    // Calibrating on the test set would flatter the INT8 model: the calibration data is a separate set.
+    if (o.calib === undefined)
+      throw new InvalidArgumentError('Expected calibration data separate from the test set (--calib DATA: a .npy file, a folder of .npy files or of images) for --quantize --mode static but received no --calib');
+    const feeds = calibration(o.calib, graphFromOnnx(readModel(model)), preset, custom, samples);
+    const bar = quiet ? undefined : calibrationProgress(feeds.count);
+    try {
+      q = await quantizeStatic(model, { calibration: feeds, perChannel: o.perChannel, onProgress: (n) => bar?.update(n) });
+    } finally {
+      bar?.stop();
+    }
+  }
+  const bytes = q.toBytes();
+  return { source: bytes, name: `${model} quantized (${mode})`, bytes: bytes.length };
+}
+
+function progress(total: number, quiet: boolean) {
+  if (quiet || !process.stderr.isTTY) return undefined;
+  const bar = new SingleBar({ stream: process.stderr, format: 'evaluating [{bar}] {percentage}% | {value}/{total} samples | ETA {eta_formatted}', hideCursor: true });
+  bar.start(total, 0);
+  return bar;
+}
+
+/** int8kit eval: prints tables (or one JSON object with --json) and writes --report. */
+export async function evalCommand(model: string, o: EvalOptions): Promise<void> {
+  if (!existsSync(model)) throw invalid('MODEL', 'an existing ONNX file', model);
+  const preset = (o.preset ?? 'imagenet') as PreprocessName;
+  if (!PREPROCESS_NAMES.includes(preset)) throw invalid('--preset', `one of ${PREPROCESS_NAMES.join(', ')}`, o.preset);
+  const custom: PreprocessCustom = { size: size(o.size), resize: int('--resize', o.resize), mean: numbers('--mean', o.mean), std: numbers('--std', o.std) };
+  const topk = int('--topk', o.topk)!, batch = int('--batch', o.batch)!;
+  const dataset = openDataset(o.data, { labels: o.labels, classes: o.classes, preset, custom, limit: int('--limit', o.limit) });
+  const quiet = !!o.json;
+  const q = await int8Model(model, o, preset, custom, quiet);
+  const fp32 = await Session.create(model, { backend: o.backend });
+  const int8 = await Session.create(q.source, { backend: o.backend });
+  const bar = progress(dataset.count, quiet);
+  let result;
+  try {
+    result = await evaluate(fp32, int8, dataset, { topk, batch, onProgress: (n) => bar?.update(n) });
+  } finally {
+    bar?.stop();
+    fp32.release();
+    int8.release();
+  }
+  const sizes = { fp32Bytes: statSync(model).size, int8Bytes: q.bytes };
+  const subject = { model, int8Model: q.name, data: `${o.data} (${dataset.kind})`, sizes };
+  if (o.report !== undefined) writeFileSync(o.report, renderReport(evalReportDoc(result, subject)));
+  if (o.json) {
+    const { perClass, ...rest } = result;
+    console.log(JSON.stringify({
+      model, int8Model: q.name, data: { path: o.data, kind: dataset.kind, count: dataset.count },
+      ...rest, sizes: { ...sizes, ratio: sizes.fp32Bytes / sizes.int8Bytes }, perClass: worstClasses({ ...result, perClass }),
+    }, null, 2));
+    return;
+  }
+  console.log(`${model} (FP32) vs ${q.name} (INT8) on ${dataset.count} samples of ${o.data} (${dataset.kind})\n`);
+  console.log(evalText(result, subject));
+  if (o.report !== undefined) console.log(`\nwrote ${o.report}`);
+}
