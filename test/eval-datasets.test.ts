@@ -67,7 +67,7 @@ describe('layouts', () => {
   it('a flat folder + labels: spaces or commas, a header, class keys with --classes, extra entries ignored', async () => {
     const d = folder();
     await Promise.all(['a.png', 'b.png', 'c.png'].map((f) => png(join(d, f))));
-    const labels = text(join(root, `l${n}.txt`), 'image label\na.png 3\n  b.png,  4\nsub/c.png n09\nmissing.png 1\n');
+    const labels = text(join(root, `l${n}.txt`), 'image label\na.png 3\n  "b.png",  4\nsub/c.png n09\nmissing.png 1\n');
     const classes = text(join(root, `c${n}.txt`), Array.from({ length: 10 }, (_, i) => `n0${i}`).join('\n'));
     const ds = openDataset(d, { labels, classes, preset: 'mnist' });
     expect([ds.kind, ds.count]).toEqual(['images-labels', 3]);

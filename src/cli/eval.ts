@@ -112,7 +112,7 @@ async function int8Model(model: string, o: EvalOptions, preset: PreprocessName, 
 }
 
 function progress(total: number, quiet: boolean) {
-  if (quiet || !process.stderr.isTTY) return undefined;
+  if (quiet) return undefined;
   const bar = new SingleBar({ stream: process.stderr, format: 'evaluating [{bar}] {percentage}% | {value}/{total} samples | ETA {eta_formatted}', hideCursor: true });
   bar.start(total, 0);
   return bar;
@@ -126,7 +126,8 @@ export async function evalCommand(model: string, o: EvalOptions): Promise<void> 
   const custom: PreprocessCustom = { size: size(o.size), resize: int('--resize', o.resize), mean: numbers('--mean', o.mean), std: numbers('--std', o.std) };
   const topk = int('--topk', o.topk)!, batch = int('--batch', o.batch)!;
   const dataset = openDataset(o.data, { labels: o.labels, classes: o.classes, preset, custom, limit: int('--limit', o.limit) });
-  const quiet = !!o.json;
+  // Progress only on a terminal: --json output and logs stay clean.
+  const quiet = !!o.json || !process.stderr.isTTY;
   const q = await int8Model(model, o, preset, custom, quiet);
   const fp32 = await Session.create(model, { backend: o.backend });
   const int8 = await Session.create(q.source, { backend: o.backend });

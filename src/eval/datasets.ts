@@ -119,7 +119,7 @@ function readLabelsFile(file: string, list: ClassList | undefined): Map<string, 
       if (k === 0) return; // a header such as "file,label"
       throw new InvalidArgumentError(`Expected "file label" or "file,label" with an integer label${list ? ' or a class of --classes' : ''} at ${file}:${line} but received ${JSON.stringify(text)}`);
     }
-    const name = basename(m[1]);
+    const name = basename(m[1].replace(/^"(.*)"$/, '$1')); // CSV may quote the file name
     if (labels.has(name) && labels.get(name) !== label)
       throw new InvalidArgumentError(`Expected one label per file in ${file} but received ${name} again at line ${line} with another label (${labels.get(name)} then ${label})`);
     labels.set(name, label);

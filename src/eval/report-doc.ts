@@ -21,9 +21,9 @@ export interface EvalSubject {
 const f2 = (v: number) => v.toFixed(2);
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
-/** Classes by INT8 drop, largest first (then by class index); all classes when there is no INT8 model. */
+/** Classes by INT8 drop, largest first, then by the lower INT8 (else FP32) accuracy, then by class index. */
 export function worstClasses(r: EvalResult): ClassMetrics[] {
-  return [...r.perClass].sort((a, b) => (b.drop ?? 0) - (a.drop ?? 0) || a.index - b.index);
+  return [...r.perClass].sort((a, b) => (b.drop ?? 0) - (a.drop ?? 0) || (a.int8 ?? a.fp32) - (b.int8 ?? b.fp32) || a.index - b.index);
 }
 
 function accuracyRows(r: EvalResult): (string | number)[][] {
