@@ -4,9 +4,10 @@
 // The figures are checked against onnxruntime-node's logits counted here (as test/eval-metrics.test.ts).
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Tensor, quantizeStatic, writeNpy } from '../src';
 import { loadMnistSplit } from '../src/data/mnist';
@@ -17,7 +18,7 @@ const root = resolve(__dirname, '..');
 const dir = mkdtempSync(join(tmpdir(), 'int8kit-cli-eval-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const N = 120;
-let fx: DigitsFixture, int8: string, calib: string;
+let fx: DigitsFixture, int8: string, calib: string, calibImages: string;
 
 function cli(...args: string[]) {
   return spawnSync(process.execPath, [join(root, 'bin', 'int8kit.cjs'), 'eval', ...args], { cwd: dir, encoding: 'utf8' });
@@ -47,6 +48,12 @@ beforeAll(async () => {
   calib = join(dir, 'calib.npy');
   writeFileSync(calib, writeNpy(new Tensor('float32', c.images.slice(0, 32 * 784), [32, 1, 28, 28])));
   const calibration = Array.from({ length: 32 }, (_, i) => ({ input: new Tensor('float32', c.images.slice(i * 784, (i + 1) * 784), [1, 1, 28, 28]) }));
+  calibImages = join(dir, 'calib-images');
+  mkdirSync(calibImages);
+  for (let i = 0; i < 16; i++) {
+    const raw = Buffer.from(Uint8Array.from(c.images.subarray(i * 784, (i + 1) * 784), (v) => Math.round(v * 255)));
+    await sharp(raw, { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(join(calibImages, `c${i}.png`));
+  }
   int8 = join(dir, 'int8.onnx');
   (await quantizeStatic(MNIST_MODEL, { calibration, perChannel: true })).save(int8);
 }, 60_000);
@@ -101,6 +108,12 @@ describe('int8kit eval', () => {
     expect(s.sizes.ratio).toBeGreaterThan(2);
     const d = json(...base, '--quantize', '--mode', 'dynamic');
     expect(d.int8Model).toContain('quantized (dynamic)');
+    // Image calibration data is preprocessed as the evaluation data, custom flags included (here
+    // an identity: 28x28 digits resized to 28 and cropped to 28x28), which gives the same model.
+    const plain = json(...base, '--quantize', '--calib', calibImages, '--preset', 'mnist');
+    const custom = json(...base, '--quantize', '--calib', calibImages, '--preset', 'mnist', '--resize', '28', '--size', '28x28', '--mean', '0', '--std', '1');
+    expect(custom.sizes).toEqual(plain.sizes);
+    expect([custom.int8.top1Correct, custom.int8.topkCorrect, custom.agreementCount]).toEqual([plain.int8.top1Correct, plain.int8.topkCorrect, plain.agreementCount]);
     const r = cli(...base, '--quantize');
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^int8kit: Expected calibration data separate from the test set \(--calib DATA/);

@@ -87,7 +87,7 @@ program
   .option('--mean <a,b,c>', "per-channel mean in the preset's scale ([0, 1]; 0-255 for imagenet-caffe)")
   .option('--std <a,b,c>', 'per-channel std, same scale')
   .option('--topk <k>', 'k of top-k accuracy', '5')
-  .option('--limit <n>', 'evaluate the first N samples (ImageFolder: one class after another)')
+  .option('--limit <n>', 'evaluate the first N samples (ImageFolder: one image of each class in turn)')
   .option('--batch <n>', 'samples per run (a fixed batch dim in the model wins)', '32')
   .option('--backend <name>', 'native, wasm, fbgemm, qnnpack or reference (default: the best that loads)')
   .option('--json', 'print one JSON object (no progress bar)')

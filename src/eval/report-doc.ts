@@ -19,7 +19,7 @@ export interface EvalSubject {
 }
 
 const f2 = (v: number) => v.toFixed(2);
-const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+const bytesText = (bytes: number) => (bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(2)} MB`);
 
 /** Classes by INT8 drop, largest first, then by the lower INT8 (else FP32) accuracy, then by class index. */
 export function worstClasses(r: EvalResult): ClassMetrics[] {
@@ -37,7 +37,7 @@ function accuracyRows(r: EvalResult): (string | number)[][] {
 }
 
 function sizeRows(s: ModelSizes): string[][] {
-  return [[kb(s.fp32Bytes), s.int8Bytes !== undefined ? kb(s.int8Bytes) : '', s.int8Bytes ? `${(s.fp32Bytes / s.int8Bytes).toFixed(2)}x` : '']];
+  return [[bytesText(s.fp32Bytes), s.int8Bytes !== undefined ? bytesText(s.int8Bytes) : '', s.int8Bytes ? `${(s.fp32Bytes / s.int8Bytes).toFixed(2)}x` : '']];
 }
 
 const classRow = (c: ClassMetrics) => [c.name, c.count, f2(c.fp32), ...(c.int8 !== undefined ? [f2(c.int8), f2(c.drop!)] : [])];
