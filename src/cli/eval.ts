@@ -4,7 +4,7 @@ import { extname, join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { InvalidArgumentError, invalid } from '../errors';
 import { calibrationFeeds, type Feeds } from '../data/calibration';
-import { IMAGE_EXTENSIONS, PREPROCESS_NAMES, preprocessImage, type PreprocessCustom, type PreprocessName } from '../data/preprocess';
+import { IMAGE_EXTENSIONS, PREPROCESS_NAMES, preprocessChannels, preprocessImage, type PreprocessCustom, type PreprocessName } from '../data/preprocess';
 import { openDataset } from '../eval/datasets';
 import { evaluate } from '../eval/evaluate';
 import { evalReportDoc, evalText, worstClasses } from '../eval/report-doc';
@@ -79,7 +79,7 @@ function calibration(path: string, graph: Graph, preset: PreprocessName, custom:
   };
 }
 
-async function int8Model(model: string, o: EvalOptions, preset: PreprocessName, custom: PreprocessCustom, quiet: boolean): Promise<{ source: string | Uint8Array; name: string; bytes: number }> {
+async function int8Model(model: string, graph: Graph, o: EvalOptions, preset: PreprocessName, custom: PreprocessCustom, quiet: boolean): Promise<{ source: string | Uint8Array; name: string; bytes: number }> {
   if (o.int8 !== undefined && o.quantize) throw new InvalidArgumentError('Expected either --int8 QMODEL or --quantize but received both');
   if (!o.quantize) {
     for (const [flag, v] of [['--mode', o.mode], ['--calib', o.calib], ['--samples', o.samples], ['--per-channel', o.perChannel]] as const)
@@ -99,7 +99,7 @@ async function int8Model(model: string, o: EvalOptions, preset: PreprocessName, 
     // Calibrating on the test set would flatter the INT8 model: the calibration data is a separate set.
     if (o.calib === undefined)
       throw new InvalidArgumentError('Expected calibration data separate from the test set (--calib DATA: a .npy file, a folder of .npy files or of images) for --quantize --mode static but received no --calib');
-    const feeds = calibration(o.calib, graphFromOnnx(readModel(model)), preset, custom, samples);
+    const feeds = calibration(o.calib, graph, preset, custom, samples);
     const bar = quiet ? undefined : calibrationProgress(feeds.count);
     try {
       q = await quantizeStatic(model, { calibration: feeds, perChannel: o.perChannel, onProgress: (n) => bar?.update(n) });
@@ -126,9 +126,14 @@ export async function evalCommand(model: string, o: EvalOptions): Promise<void> 
   const custom: PreprocessCustom = { size: size(o.size), resize: int('--resize', o.resize), mean: numbers('--mean', o.mean), std: numbers('--std', o.std) };
   const topk = int('--topk', o.topk)!, batch = int('--batch', o.batch)!;
   const dataset = openDataset(o.data, { labels: o.labels, classes: o.classes, preset, custom, limit: int('--limit', o.limit) });
+  const graph = graphFromOnnx(readModel(model));
+  // Said before any work (calibration included) rather than at the first image.
+  const input = graph.inputs[0], channels = input?.type.shape?.[1];
+  if (dataset.kind !== 'npy' && typeof channels === 'number' && channels !== preprocessChannels(preset))
+    throw new InvalidArgumentError(`Expected a --preset that makes ${channels}-channel images for the input "${input.name}" of ${model} (${PREPROCESS_NAMES.filter((p) => preprocessChannels(p) === channels).join(', ') || 'none fits'}) but received --preset ${preset}${o.preset === undefined ? ' (the default)' : ''}`);
   // Progress only on a terminal: --json output and logs stay clean.
   const quiet = !!o.json || !process.stderr.isTTY;
-  const q = await int8Model(model, o, preset, custom, quiet);
+  const q = await int8Model(model, graph, o, preset, custom, quiet);
   const fp32 = await Session.create(model, { backend: o.backend });
   const int8 = await Session.create(q.source, { backend: o.backend });
   const bar = progress(dataset.count, quiet);
