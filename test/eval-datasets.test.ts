@@ -169,3 +169,16 @@ describe('bad input: typed errors naming the file and the rule', () => {
     await rejects(() => tensorDataset(new Tensor('float32', new Float32Array(8), [2, 1, 2, 2]), [0]), /^Expected 2 labels/);
   });
 });
+
+describe('timing', () => {
+  it('the first batch of each shape runs once untimed (a Session prepares itself then), the counts are unchanged', async () => {
+    const shapes: number[] = [];
+    const m = model();
+    const counting: EvalModel = { ...m, run: (feeds) => (shapes.push(feeds.x.dims[0]), m.run(feeds)) };
+    const ds = tensorDataset(new Tensor('float32', new Float32Array(10 * 4), [10, 1, 2, 2]), Array(10).fill(0));
+    const r = await evaluate(counting, undefined, ds, { batch: 4 });
+    expect(shapes).toEqual([4, 4, 4, 2, 2]); // 4 + 4 + 2 samples; shapes 4 and 2 each warmed once
+    expect([r.count, r.fp32.top1Correct]).toEqual([10, 10]);
+    expect(r.fp32.imagesPerSecond).toBeGreaterThan(0);
+  });
+});
