@@ -18,7 +18,7 @@ const root = resolve(__dirname, '..');
 const dir = mkdtempSync(join(tmpdir(), 'int8kit-cli-eval-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const N = 120;
-let fx: DigitsFixture, int8: string, calib: string, calibImages: string;
+let fx: DigitsFixture, int8: string, calib: string, calibImages: string, calibFolder: string;
 
 function cli(...args: string[]) {
   return spawnSync(process.execPath, [join(root, 'bin', 'int8kit.cjs'), 'eval', ...args], { cwd: dir, encoding: 'utf8' });
@@ -49,10 +49,13 @@ beforeAll(async () => {
   writeFileSync(calib, writeNpy(new Tensor('float32', c.images.slice(0, 32 * 784), [32, 1, 28, 28])));
   const calibration = Array.from({ length: 32 }, (_, i) => ({ input: new Tensor('float32', c.images.slice(i * 784, (i + 1) * 784), [1, 1, 28, 28]) }));
   calibImages = join(dir, 'calib-images');
+  calibFolder = join(dir, 'calib-folder');
   mkdirSync(calibImages);
   for (let i = 0; i < 16; i++) {
     const raw = Buffer.from(Uint8Array.from(c.images.subarray(i * 784, (i + 1) * 784), (v) => Math.round(v * 255)));
     await sharp(raw, { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(join(calibImages, `c${i}.png`));
+    mkdirSync(join(calibFolder, String(c.labels[i])), { recursive: true });
+    await sharp(raw, { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(join(calibFolder, String(c.labels[i]), `c${i}.png`));
   }
   int8 = join(dir, 'int8.onnx');
   (await quantizeStatic(MNIST_MODEL, { calibration, perChannel: true })).save(int8);
@@ -114,6 +117,10 @@ describe('int8kit eval', () => {
     const custom = json(...base, '--quantize', '--calib', calibImages, '--preset', 'mnist', '--resize', '28', '--size', '28x28', '--mean', '0', '--std', '1');
     expect(custom.sizes).toEqual(plain.sizes);
     expect([custom.int8.top1Correct, custom.int8.topkCorrect, custom.agreementCount]).toEqual([plain.int8.top1Correct, plain.int8.topkCorrect, plain.agreementCount]);
+    // An ImageFolder works as calibration data too (the same 16 digits, in class-interleaved order).
+    const folder = json(...base, '--quantize', '--calib', calibFolder, '--preset', 'mnist', '--std', '1');
+    expect(folder.sizes).toEqual(plain.sizes);
+    expect(folder.agreement).toBeGreaterThan(90);
     const r = cli(...base, '--quantize');
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^int8kit: Expected calibration data separate from the test set \(--calib DATA/);

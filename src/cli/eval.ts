@@ -5,7 +5,7 @@ import { SingleBar } from 'cli-progress';
 import { InvalidArgumentError, invalid } from '../errors';
 import { calibrationFeeds, type Feeds } from '../data/calibration';
 import { IMAGE_EXTENSIONS, PREPROCESS_NAMES, preprocessChannels, preprocessImage, type PreprocessCustom, type PreprocessName } from '../data/preprocess';
-import { openDataset } from '../eval/datasets';
+import { datasetKind, openDataset } from '../eval/datasets';
 import { evaluate } from '../eval/evaluate';
 import { evalReportDoc, evalText, worstClasses } from '../eval/report-doc';
 import { graphFromOnnx } from '../graph/from-onnx';
@@ -61,22 +61,44 @@ function size(v: string | undefined): [number, number] | undefined {
   return [Number(m[1]), Number(m[2] ?? m[1])];
 }
 
-/** Static calibration samples: as `int8kit quantize --calib`, images preprocessed as the evaluation data. */
+/**
+ * Static calibration samples: as `int8kit quantize --calib` (a .npy file, a folder of .npy files or
+ * of images), or an ImageFolder (labels unused; one image of each class in turn, so --samples N
+ * covers the classes); images are preprocessed as the evaluation data, custom flags included.
+ */
 function calibration(path: string, graph: Graph, preset: PreprocessName, custom: PreprocessCustom, samples: number | undefined): AsyncIterable<Feeds> & { count: number } {
-  const customised = Object.values(custom).some((v) => v !== undefined);
-  if (!customised || !existsSync(path) || !statSync(path).isDirectory()) return calibrationFeeds(path, graph, { samples, preprocess: preset });
-  const feeds = calibrationFeeds(path, graph, { samples, preprocess: preset }); // validates the folder
-  if (feeds.kind !== 'images') return feeds;
-  const files = readdirSync(path).filter((f) => !f.startsWith('.') && IMAGE_EXTENSIONS.has(extname(f).toLowerCase())).sort().slice(0, feeds.count);
-  const input = graph.inputs[0], s = input.type.shape;
+  const input = graph.inputs[0], s = input?.type.shape;
   const fixed = (d: unknown) => (typeof d === 'number' ? d : undefined);
   const target = { channels: fixed(s?.[1]), height: fixed(s?.[2]), width: fixed(s?.[3]) };
-  return {
-    count: files.length,
+  const of = (count: number, images: () => AsyncIterable<Feeds[string]>) => ({
+    count,
     async *[Symbol.asyncIterator]() {
-      for (const f of files) yield { [input.name]: await preprocessImage(join(path, f), preset, target, custom) };
+      for await (const x of images()) yield { [input.name]: x };
     },
-  };
+  });
+  if (isImageFolder(path)) {
+    if (graph.inputs.length !== 1) throw new InvalidArgumentError(`Expected a model with one input for calibration data ${path} but received one with ${graph.inputs.length}`);
+    const ds = openDataset(path, { preset, custom, limit: samples });
+    return of(ds.count, async function* () {
+      for await (const x of ds.samples(target)) yield x.input;
+    });
+  }
+  const feeds = calibrationFeeds(path, graph, { samples, preprocess: preset }); // its own checks and messages
+  if (feeds.kind !== 'images' || Object.values(custom).every((v) => v === undefined)) return feeds;
+  const files = readdirSync(path).filter((f) => !f.startsWith('.') && IMAGE_EXTENSIONS.has(extname(f).toLowerCase())).sort().slice(0, feeds.count);
+  return of(files.length, async function* () {
+    for (const f of files) yield await preprocessImage(join(path, f), preset, target, custom);
+  });
+}
+
+/** A folder of class subfolders of images (anything else is left to calibrationFeeds to accept or explain). */
+function isImageFolder(path: string): boolean {
+  if (!existsSync(path) || !statSync(path).isDirectory()) return false;
+  try {
+    return datasetKind(path) === 'image-folder';
+  } catch {
+    return false;
+  }
 }
 
 async function int8Model(model: string, graph: Graph, o: EvalOptions, preset: PreprocessName, custom: PreprocessCustom, quiet: boolean): Promise<{ source: string | Uint8Array; name: string; bytes: number }> {

@@ -179,30 +179,41 @@ function npyDataset(file: string, opts: OpenDatasetOptions): EvalDataset {
 }
 
 /**
- * Opens DATA in one of the three layouts (see the file header), told apart by what it holds.
- * @throws {InvalidArgumentError} for a missing path, an empty folder, a folder holding both images
- *   and class subfolders (ambiguous), --labels missing where the layout needs it or given where it
- *   does not, an ImageFolder class absent from --classes, a malformed labels or classes line (naming
- *   file and line), an image without a label, a .npy label count that differs from the inputs, or
- *   NaN/infinity in .npy inputs (during iteration, naming the sample). Unreadable images are reported
- *   by iteration, naming the file.
+ * Which layout DATA is, from what it holds (see the file header).
+ * @throws {InvalidArgumentError} for a missing path, a file other than .npy, an empty folder or one
+ *   holding both images and class subfolders of images (ambiguous).
  */
-export function openDataset(path: string, opts: OpenDatasetOptions = {}): EvalDataset {
-  checkLimit(opts.limit);
+export function datasetKind(path: string): DatasetKind {
   if (typeof path !== 'string' || !existsSync(path)) throw invalid('--data', 'an existing folder or .npy file', path);
   if (statSync(path).isFile()) {
     if (extname(path).toLowerCase() !== '.npy') throw invalid('--data', 'a folder of images or a .npy file of inputs', path);
-    return npyDataset(path, opts);
+    return 'npy';
   }
   const entries = visible(path);
-  const images = entries.filter(isImage);
-  const classDirs = entries.filter((f) => statSync(join(path, f)).isDirectory());
-  const withImages = classDirs.filter((d) => visible(join(path, d)).some(isImage));
-  if (images.length > 0 && withImages.length > 0)
-    throw new InvalidArgumentError(`Expected either images (with --labels) or class subfolders of images (ImageFolder) in ${path} but received both: ${images.length} images and ${withImages.length} subfolders with images`);
-  if (images.length > 0) return labelledImages(path, images, opts);
-  if (withImages.length > 0) return imageFolder(path, classDirs, opts);
+  const images = entries.filter(isImage).length;
+  const withImages = entries.filter((f) => statSync(join(path, f)).isDirectory() && visible(join(path, f)).some(isImage)).length;
+  if (images > 0 && withImages > 0)
+    throw new InvalidArgumentError(`Expected either images (with --labels) or class subfolders of images (ImageFolder) in ${path} but received both: ${images} images and ${withImages} subfolders with images`);
+  if (images > 0) return 'images-labels';
+  if (withImages > 0) return 'image-folder';
   throw new InvalidArgumentError(`Expected images (${[...IMAGE_EXTENSIONS].join(', ')}) or class subfolders of images in --data ${path} but received ${entries.length === 0 ? 'an empty folder' : `no images among ${entries.length} entries`}`);
+}
+
+/**
+ * Opens DATA in one of the three layouts (see the file header), told apart by datasetKind().
+ * @throws {InvalidArgumentError} for what datasetKind() refuses, --labels missing where the layout
+ *   needs it or given where it does not, an ImageFolder class absent from --classes, a malformed
+ *   labels or classes line (naming file and line), an image without a label, a .npy label count that
+ *   differs from the inputs, or NaN/infinity in .npy inputs (during iteration, naming the sample).
+ *   Unreadable images are reported by iteration, naming the file.
+ */
+export function openDataset(path: string, opts: OpenDatasetOptions = {}): EvalDataset {
+  checkLimit(opts.limit);
+  const kind = datasetKind(path);
+  if (kind === 'npy') return npyDataset(path, opts);
+  const entries = visible(path);
+  if (kind === 'images-labels') return labelledImages(path, entries.filter(isImage), opts);
+  return imageFolder(path, entries.filter((f) => statSync(join(path, f)).isDirectory()), opts);
 }
 
 /**
