@@ -28,3 +28,4 @@ export { graphToOnnx } from './graph/to-onnx';
 export * from './quant';
 export * from './report';
 export { inspect, inspectReportDoc, formatInspect, SATURATION_NOTE, type InspectOptions, type InspectResult, type LayerReport, type Saturation } from './debug';
+export * from './eval';

@@ -6,8 +6,10 @@ import { runCommand } from './run';
 import { benchCommand } from './bench';
 import { DEFAULT_BACKENDS, SESSION_BACKENDS } from '../bench/bench';
 import { quantizeCommand } from './quantize';
+import { PREPROCESS_NAMES } from '../data/preprocess';
 import { demoCommand } from './demo';
 import { inspectCommand } from './inspect';
+import { evalCommand } from './eval';
 
 const program = new Command()
   .name('int8kit')
@@ -84,6 +86,31 @@ program
   .option('--exclude <names>', 'without --int8: comma-separated node names or op types kept in FP32')
   .option('--preprocess <name>', 'for image folders: imagenet, imagenet-caffe, mnist or none (default imagenet)')
   .action(inspectCommand);
+
+program
+  .command('eval <model>')
+  .description('FP32 vs INT8 accuracy on labelled data: top-1, top-k, agreement, per-class accuracy, sizes, images/s')
+  .requiredOption('--data <data>', 'an ImageFolder (class = subfolder), a folder of images with --labels FILE, or a .npy of inputs with --labels labels.npy')
+  .option('--int8 <qmodel>', 'the INT8 model to compare (QDQ, QOperator or dynamic ONNX)')
+  .option('--quantize', 'quantize MODEL here instead (see --mode, --calib)')
+  .option('--mode <mode>', 'with --quantize: static (default, needs --calib) or dynamic')
+  .option('--calib <data>', 'with --quantize --mode static: calibration data kept apart from --data (as for `int8kit quantize --calib`)')
+  .option('--samples <n>', 'with --quantize: calibrate on at most N samples')
+  .option('--per-channel', 'with --quantize: per-channel weight scales')
+  .option('--labels <file>', 'labels: lines "file.png 3" (or CSV) for a flat image folder, labels.npy for .npy inputs')
+  .option('--classes <file>', 'class list, one per line (first token = class key, e.g. ImageNet synsets): class index = line')
+  .option('--preset <name>', `image preprocessing: ${PREPROCESS_NAMES.join(', ')} (default imagenet)`)
+  .option('--size <HxW>', 'output size of the image preprocessing (default: the model input, else the preset)')
+  .option('--resize <n>', 'resize the shorter side to N pixels, then center crop to the size')
+  .option('--mean <a,b,c>', "per-channel mean in the preset's scale ([0, 1]; 0-255 for imagenet-caffe)")
+  .option('--std <a,b,c>', 'per-channel std, same scale')
+  .option('--topk <k>', 'k of top-k accuracy', '5')
+  .option('--limit <n>', 'evaluate the first N samples (ImageFolder: one image of each class in turn)')
+  .option('--batch <n>', 'samples per run (a fixed batch dim in the model wins)', '32')
+  .option('--backend <name>', 'native, wasm, fbgemm, qnnpack or reference (default: the best that loads)')
+  .option('--json', 'print one JSON object (no progress bar)')
+  .option('--report <file>', 'write an HTML report')
+  .action(evalCommand);
 
 program.parseAsync().catch((e: unknown) => {
   console.error(e instanceof Int8kitError ? `int8kit: ${e.message}` : e);

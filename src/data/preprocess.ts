@@ -6,6 +6,8 @@
  * - mnist: grayscale 28x28, /255;
  * - none: RGB /255 resized to the model input's H and W.
  * The model's H and W replace 224 (imagenet) and 28 (mnist) when its input shape states them.
+ * {@link PreprocessCustom} overrides a preset's output size, resize and mean/std (int8kit eval's
+ * --size, --resize, --mean, --std).
  */
 import { InvalidArgumentError } from '../errors';
 import { Tensor } from '../runtime/tensor';
@@ -25,6 +27,19 @@ export interface ImageTarget {
   channels?: number;
   height?: number;
   width?: number;
+}
+
+/**
+ * Changes to a preset. mean and std are in the preset's pixel scale (imagenet, mnist, none: [0, 1];
+ * imagenet-caffe: 0-255) and in the output's channel order (BGR for imagenet-caffe).
+ */
+export interface PreprocessCustom {
+  /** Output [height, width]; must agree with the model's input where it fixes them. */
+  size?: [number, number];
+  /** Resize the shorter side to this many pixels, then center crop to the output size. */
+  resize?: number;
+  mean?: readonly number[];
+  std?: readonly number[];
 }
 
 interface Recipe {
@@ -53,10 +68,38 @@ export function preprocessChannels(mode: PreprocessName): 1 | 3 {
   return RECIPES[mode].channels;
 }
 
-/** Decodes one image file and returns it preprocessed as a [1, C, H, W] float32 tensor. */
-export async function preprocessImage(file: string, mode: PreprocessName, target: ImageTarget = {}): Promise<Tensor<'float32'>> {
-  const recipe = RECIPES[mode];
-  if (!recipe) throw new InvalidArgumentError(`Expected one of ${PREPROCESS_NAMES.join(', ')} for --preprocess but received ${JSON.stringify(mode)}`);
+const positiveInt = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 1;
+
+/**
+ * The preset with the custom changes applied, checked.
+ * @throws {InvalidArgumentError} for an unknown preset, a size or resize that is not a positive
+ *   integer, a size the model's fixed H or W contradicts, or a mean/std of the wrong length or a zero std.
+ */
+function recipeOf(mode: PreprocessName, custom: PreprocessCustom, target: ImageTarget): Recipe {
+  const base = RECIPES[mode];
+  if (!base) throw new InvalidArgumentError(`Expected one of ${PREPROCESS_NAMES.join(', ')} for --preprocess but received ${JSON.stringify(mode)}`);
+  const { size, resize, mean, std } = custom;
+  if (size !== undefined) {
+    if (!(Array.isArray(size) && size.length === 2 && size.every(positiveInt))) throw new InvalidArgumentError(`Expected [height, width] of positive integers for --size but received ${JSON.stringify(size)}`);
+    for (const [k, dim] of [[0, 'height'], [1, 'width']] as const)
+      if (target[dim] !== undefined && target[dim] !== size[k])
+        throw new InvalidArgumentError(`Expected --size ${dim} ${target[dim]} (the model input fixes it) but received ${size[k]}`);
+  }
+  if (resize !== undefined && !positiveInt(resize)) throw new InvalidArgumentError(`Expected a positive integer for --resize but received ${JSON.stringify(resize)}`);
+  for (const [flag, v] of [['--mean', mean], ['--std', std]] as const)
+    if (v !== undefined && !(v.length === base.channels && v.every(Number.isFinite)))
+      throw new InvalidArgumentError(`Expected ${base.channels} finite number(s) for ${flag} with --preprocess ${mode} but received ${JSON.stringify(v)}`);
+  if (std?.some((v) => v === 0)) throw new InvalidArgumentError(`Expected non-zero values for --std but received ${JSON.stringify(std)}`);
+  return { ...base, mean: mean ?? base.mean, std: std ?? base.std };
+}
+
+/**
+ * Decodes one image file and returns it preprocessed as a [1, C, H, W] float32 tensor.
+ * @throws {InvalidArgumentError} for an unknown preset, custom options that do not fit (see
+ *   PreprocessCustom), a model wanting another channel count, or a file sharp cannot decode (naming it).
+ */
+export async function preprocessImage(file: string, mode: PreprocessName, target: ImageTarget = {}, custom: PreprocessCustom = {}): Promise<Tensor<'float32'>> {
+  const recipe = recipeOf(mode, custom, target);
   if (target.channels !== undefined && target.channels !== recipe.channels)
     throw new InvalidArgumentError(`Expected a model input with ${recipe.channels} channel(s) for --preprocess ${mode} but received one with ${target.channels}`);
 
@@ -73,11 +116,11 @@ export async function preprocessImage(file: string, mode: PreprocessName, target
   const oriented = (meta.orientation ?? 1) >= 5;
   const [w0, h0] = oriented ? [meta.height!, meta.width!] : [meta.width!, meta.height!];
 
-  const height = target.height ?? recipe.size ?? h0;
-  const width = target.width ?? recipe.size ?? w0;
-  if (recipe.resizeRatio) {
+  const height = custom.size?.[0] ?? target.height ?? recipe.size ?? h0;
+  const width = custom.size?.[1] ?? target.width ?? recipe.size ?? w0;
+  if (recipe.resizeRatio || custom.resize) {
     // Shorter side to 256 (for a 224 crop), the other keeping the aspect ratio, then the center crop.
-    const short = Math.round(Math.max(height, width) * recipe.resizeRatio);
+    const short = custom.resize ?? Math.round(Math.max(height, width) * recipe.resizeRatio!);
     const s = short / Math.min(w0, h0);
     const rw = Math.max(width, Math.round(w0 * s)), rh = Math.max(height, Math.round(h0 * s));
     image = image.resize(rw, rh, { fit: 'fill', kernel: 'linear' })
