@@ -66,8 +66,8 @@ describe('int8kit eval', () => {
     const common = [MNIST_MODEL, '--int8', int8, '--topk', '3', '--batch', '16'];
     const runs = [
       json(...common, '--data', fx.npy, '--labels', fx.labelsNpy),
-      json(...common, '--data', fx.imageFolder, '--preset', 'mnist'),
-      json(...common, '--data', fx.flat, '--labels', fx.labelsTxt, '--preset', 'mnist'),
+      json(...common, '--data', fx.imageFolder, '--preprocess', 'mnist'),
+      json(...common, '--data', fx.flat, '--labels', fx.labelsTxt, '--preprocess', 'mnist'),
     ];
     expect(runs.map((r) => r.data.kind)).toEqual(['npy', 'image-folder', 'images-labels']);
     const figures = (r: any) => ({ count: r.count, topk: r.topk, classes: r.classes, agreement: r.agreement, fp32: [r.fp32.top1Correct, r.fp32.topkCorrect], int8: [r.int8.top1Correct, r.int8.topkCorrect], perClass: r.perClass.map((c: any) => [c.index, c.count, c.fp32, c.int8]).sort((a: number[], b: number[]) => a[0] - b[0]) });
@@ -113,12 +113,12 @@ describe('int8kit eval', () => {
     expect(d.int8Model).toContain('quantized (dynamic)');
     // Image calibration data is preprocessed as the evaluation data, custom flags included (here
     // an identity: 28x28 digits resized to 28 and cropped to 28x28), which gives the same model.
-    const plain = json(...base, '--quantize', '--calib', calibImages, '--preset', 'mnist');
-    const custom = json(...base, '--quantize', '--calib', calibImages, '--preset', 'mnist', '--resize', '28', '--size', '28x28', '--mean', '0', '--std', '1');
+    const plain = json(...base, '--quantize', '--calib', calibImages, '--preprocess', 'mnist');
+    const custom = json(...base, '--quantize', '--calib', calibImages, '--preprocess', 'mnist', '--resize', '28', '--size', '28x28', '--mean', '0', '--std', '1');
     expect(custom.sizes).toEqual(plain.sizes);
     expect([custom.int8.top1Correct, custom.int8.topkCorrect, custom.agreementCount]).toEqual([plain.int8.top1Correct, plain.int8.topkCorrect, plain.agreementCount]);
     // An ImageFolder works as calibration data too (the same 16 digits, in class-interleaved order).
-    const folder = json(...base, '--quantize', '--calib', calibFolder, '--preset', 'mnist', '--std', '1');
+    const folder = json(...base, '--quantize', '--calib', calibFolder, '--preprocess', 'mnist', '--std', '1');
     expect(folder.sizes).toEqual(plain.sizes);
     expect(folder.agreement).toBeGreaterThan(90);
     const r = cli(...base, '--quantize');
@@ -130,14 +130,14 @@ describe('int8kit eval', () => {
     const labels = join(dir, 'bad-labels.csv');
     writeFileSync(labels, readFileSync(fx.labelsTxt, 'utf8').replace(/,(\d)\n/, ',12\n'));
     const cases: [string[], RegExp][] = [
-      [[MNIST_MODEL, '--int8', int8, '--data', fx.flat, '--labels', labels, '--preset', 'mnist'], /^int8kit: Expected a label in \[0, 10\) \(the model's output has 10 classes\) for .*digit-0000\.png but received 12/],
+      [[MNIST_MODEL, '--int8', int8, '--data', fx.flat, '--labels', labels, '--preprocess', 'mnist'], /^int8kit: Expected a label in \[0, 10\) \(the model's output has 10 classes\) for .*digit-0000\.png but received 12/],
       [[MNIST_MODEL, '--data', fx.npy, '--labels', fx.labelsNpy], /^int8kit: Expected the INT8 model to compare with \(--int8 QMODEL, or --quantize to make it here\) but received neither/],
       [[MNIST_MODEL, '--int8', int8, '--quantize', '--data', fx.npy, '--labels', fx.labelsNpy], /^int8kit: Expected either --int8 QMODEL or --quantize but received both/],
-      [[MNIST_MODEL, '--int8', int8, '--data', fx.imageFolder], /^int8kit: Expected a --preset that makes 1-channel images for the input "input" of .*mnist-cnn\.onnx \(mnist\) but received --preset imagenet \(the default\)/],
-      [[MNIST_MODEL, '--int8', int8, '--data', fx.imageFolder, '--preset', 'none'], /^int8kit: Expected a --preset that makes 1-channel images .* but received --preset none$/m],
+      [[MNIST_MODEL, '--int8', int8, '--data', fx.imageFolder], /^int8kit: Expected a --preprocess that makes 1-channel images for the input "input" of .*mnist-cnn\.onnx \(mnist\) but received --preprocess imagenet \(the default\)/],
+      [[MNIST_MODEL, '--int8', int8, '--data', fx.imageFolder, '--preprocess', 'none'], /^int8kit: Expected a --preprocess that makes 1-channel images .* but received --preprocess none$/m],
       [[MNIST_MODEL, '--int8', int8, '--data', fx.npy, '--labels', fx.labelsNpy, '--topk', 'x'], /^int8kit: Expected an integer >= 1 for --topk but received "x"/],
-      [[MNIST_MODEL, '--int8', int8, '--data', fx.imageFolder, '--preset', 'mnist', '--size', '32'], /^int8kit: Expected --size height 28 \(the model input fixes it\) but received 32/],
-      [[MNIST_MODEL, '--int8', int8, '--data', fx.imageFolder, '--preset', 'mnist', '--mean', '0.1,x'], /^int8kit: Expected comma-separated numbers such as 0\.485,0\.456,0\.406 for --mean but received "0\.1,x"/],
+      [[MNIST_MODEL, '--int8', int8, '--data', fx.imageFolder, '--preprocess', 'mnist', '--size', '32'], /^int8kit: Expected --size height 28 \(the model input fixes it\) but received 32/],
+      [[MNIST_MODEL, '--int8', int8, '--data', fx.imageFolder, '--preprocess', 'mnist', '--mean', '0.1,x'], /^int8kit: Expected comma-separated numbers such as 0\.485,0\.456,0\.406 for --mean but received "0\.1,x"/],
     ];
     for (const [args, message] of cases) {
       const r = cli(...args);

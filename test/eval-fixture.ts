@@ -1,7 +1,7 @@
 // Evaluation fixtures for test/eval-*.test.ts and test/cli-eval.test.ts: the first `count` real MNIST
 // held-out digits (src/data/mnist.ts) written in the three --data layouts, holding the same pixels:
 // 8-bit grayscale PNGs in an ImageFolder (class folders "0".."9") and in a flat folder with a labels
-// file, and a .npy of those PNGs' pixels / 255 (exactly what --preset mnist decodes) with labels.npy.
+// file, and a .npy of those PNGs' pixels / 255 (exactly what --preprocess mnist decodes) with labels.npy.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';

@@ -31,7 +31,7 @@ describe('evaluation report', () => {
     expect(bars.series).toEqual([{ name: 'FP32', values: [95, 80, 90] }, { name: 'INT8', values: [80, 75, 90] }]);
     expect(table.rows[0]).toEqual(['dog', 60, '95.00', '80.00', '15.00']);
     const html = renderReport(doc);
-    expect(html).toContain('<td>92.50</td>');
+    expect(html).toContain('<td class="num">92.50</td>');
     expect(html).not.toMatch(/<script|https?:\/\//);
   });
 

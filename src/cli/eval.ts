@@ -26,7 +26,7 @@ export interface EvalOptions {
   data: string;
   labels?: string;
   classes?: string;
-  preset?: string;
+  preprocess?: string;
   size?: string;
   resize?: string;
   mean?: string;
@@ -143,8 +143,8 @@ function progress(total: number, quiet: boolean) {
 /** int8kit eval: prints tables (or one JSON object with --json) and writes --report. */
 export async function evalCommand(model: string, o: EvalOptions): Promise<void> {
   if (!existsSync(model)) throw invalid('MODEL', 'an existing ONNX file', model);
-  const preset = (o.preset ?? 'imagenet') as PreprocessName;
-  if (!PREPROCESS_NAMES.includes(preset)) throw invalid('--preset', `one of ${PREPROCESS_NAMES.join(', ')}`, o.preset);
+  const preset = (o.preprocess ?? 'imagenet') as PreprocessName;
+  if (!PREPROCESS_NAMES.includes(preset)) throw invalid('--preprocess', `one of ${PREPROCESS_NAMES.join(', ')}`, o.preprocess);
   const custom: PreprocessCustom = { size: size(o.size), resize: int('--resize', o.resize), mean: numbers('--mean', o.mean), std: numbers('--std', o.std) };
   const topk = int('--topk', o.topk)!, batch = int('--batch', o.batch)!;
   const dataset = openDataset(o.data, { labels: o.labels, classes: o.classes, preset, custom, limit: int('--limit', o.limit) });
@@ -152,7 +152,7 @@ export async function evalCommand(model: string, o: EvalOptions): Promise<void> 
   // Said before any work (calibration included) rather than at the first image.
   const input = graph.inputs[0], channels = input?.type.shape?.[1];
   if (dataset.kind !== 'npy' && typeof channels === 'number' && channels !== preprocessChannels(preset))
-    throw new InvalidArgumentError(`Expected a --preset that makes ${channels}-channel images for the input "${input.name}" of ${model} (${PREPROCESS_NAMES.filter((p) => preprocessChannels(p) === channels).join(', ') || 'none fits'}) but received --preset ${preset}${o.preset === undefined ? ' (the default)' : ''}`);
+    throw new InvalidArgumentError(`Expected a --preprocess that makes ${channels}-channel images for the input "${input.name}" of ${model} (${PREPROCESS_NAMES.filter((p) => preprocessChannels(p) === channels).join(', ') || 'none fits'}) but received --preprocess ${preset}${o.preprocess === undefined ? ' (the default)' : ''}`);
   // Progress only on a terminal: --json output and logs stay clean.
   const quiet = !!o.json || !process.stderr.isTTY;
   const q = await int8Model(model, graph, o, preset, custom, quiet);

@@ -99,7 +99,7 @@ program
   .option('--per-channel', 'with --quantize: per-channel weight scales')
   .option('--labels <file>', 'labels: lines "file.png 3" (or CSV) for a flat image folder, labels.npy for .npy inputs')
   .option('--classes <file>', 'class list, one per line (first token = class key, e.g. ImageNet synsets): class index = line')
-  .option('--preset <name>', `image preprocessing: ${PREPROCESS_NAMES.join(', ')} (default imagenet)`)
+  .option('--preprocess <name>', `image preprocessing: ${PREPROCESS_NAMES.join(', ')} (default imagenet)`)
   .option('--size <HxW>', 'output size of the image preprocessing (default: the model input, else the preset)')
   .option('--resize <n>', 'resize the shorter side to N pixels, then center crop to the size')
   .option('--mean <a,b,c>', "per-channel mean in the preset's scale ([0, 1]; 0-255 for imagenet-caffe)")
