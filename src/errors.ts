@@ -6,7 +6,7 @@ export class Int8kitError extends Error {
   /**
    * The stable machine-readable code: `INVALID_ARGUMENT`, `INVALID_PLAN`, `INVALID_MODEL`,
    * `INVALID_GRAPH`, `UNSUPPORTED_OP`, `UNSUPPORTED_ISA`, `BACKEND_UNAVAILABLE`, `RELEASED`,
-   * `OUT_OF_MEMORY` or `CALIBRATION_ABORTED`.
+   * `OUT_OF_MEMORY` or `ABORTED` ({@link CalibrationAbortedError}).
    */
   readonly code: string;
   constructor(code: string, message: string) {
