@@ -3,6 +3,11 @@
  * follow one template: what was expected, for what, and what was received.
  */
 export class Int8kitError extends Error {
+  /**
+   * The stable machine-readable code: `INVALID_ARGUMENT`, `INVALID_PLAN`, `INVALID_MODEL`,
+   * `INVALID_GRAPH`, `UNSUPPORTED_OP`, `UNSUPPORTED_ISA`, `BACKEND_UNAVAILABLE`, `RELEASED`,
+   * `OUT_OF_MEMORY` or `ABORTED` ({@link CalibrationAbortedError}).
+   */
   readonly code: string;
   constructor(code: string, message: string) {
     super(message);
@@ -60,7 +65,12 @@ export class OutOfMemoryError extends Int8kitError {
   }
 }
 
-/** Formats a received value for messages: `0.5 of type number`, `Float64Array(3)`, `undefined`. */
+/**
+ * Formats a received value for messages: `0.5 of type number`, `Float64Array(3)`, `undefined`.
+ * @param value Anything.
+ * @returns A short description for an error message.
+ * @throws Never: it only formats.
+ */
 export function describe(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as Uint8Array).length})`;
@@ -69,12 +79,22 @@ export function describe(value: unknown): string {
   return `${JSON.stringify(value)} of type ${typeof value}`;
 }
 
-/** "a Float32Array", "an Int8Array": for messages that name a class. */
+/**
+ * "a Float32Array", "an Int8Array": for messages that name a class.
+ * @throws Never: string formatting only.
+ */
 export function withArticle(name: string): string {
   return `${/^[AEIO]/i.test(name) ? 'an' : 'a'} ${name}`;
 }
 
-/** `Expected ${expected} for ${what} but received ${describe(received)}` as an InvalidArgumentError. */
+/**
+ * `Expected ${expected} for ${what} but received ${describe(received)}` as an InvalidArgumentError.
+ * @param what The argument or field, e.g. `options.threads`.
+ * @param expected What would have been accepted.
+ * @param received The value that was given.
+ * @returns The error, for the caller to throw.
+ * @throws Never: it returns the error instead of throwing it.
+ */
 export function invalid(what: string, expected: string, received: unknown): InvalidArgumentError {
   return new InvalidArgumentError(`Expected ${expected} for ${what} but received ${describe(received)}`);
 }
@@ -88,7 +108,12 @@ const byCode: Record<string, new (message: string) => Int8kitError> = {
   OUT_OF_MEMORY: OutOfMemoryError,
 };
 
-/** Maps an error coming out of a backend (`{ code, message }`) to its typed class. */
+/**
+ * Maps an error coming out of a backend (`{ code, message }`) to its typed class.
+ * @param error What a backend threw or reported.
+ * @returns The matching {@link Int8kitError} subclass, or the error itself when its code is unknown.
+ * @throws Never: it returns the mapped error.
+ */
 export function fromBackend(error: unknown): Error {
   if (error instanceof Int8kitError) return error;
   const e = error as { code?: string; message?: string };

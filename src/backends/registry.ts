@@ -13,7 +13,13 @@ interface Entry {
 
 const entries: Entry[] = [];
 
-/** Registers (or replaces) a backend; higher priority is tried first. */
+/**
+ * Registers (or replaces) a backend; higher priority is tried first.
+ * @param name Registry name; an existing entry of that name is replaced.
+ * @param loader Loads the backend lazily, once.
+ * @param priority Higher is tried first (native 100, wasm 10).
+ * @throws Never: loading happens later, in {@link resolveBackend}.
+ */
 export function registerBackend(name: string, loader: BackendLoader, priority: number): void {
   const i = entries.findIndex((e) => e.name === name);
   if (i >= 0) entries.splice(i, 1);
@@ -21,6 +27,10 @@ export function registerBackend(name: string, loader: BackendLoader, priority: n
   entries.sort((a, b) => b.priority - a.priority);
 }
 
+/**
+ * Registered backend names, highest priority first.
+ * @throws Never.
+ */
 export function backendNames(): string[] {
   return entries.map((e) => e.name);
 }
@@ -37,8 +47,19 @@ export async function loadBackend(name: string): Promise<Backend> {
   return load(entry);
 }
 
-/** The named backend, or the highest-priority one that loads. */
-export async function resolveBackend(name?: string): Promise<{ name: string; backend: Backend }> {
+/**
+ * The named backend, or the highest-priority one that loads.
+ * @param name A registered backend name; omitted, the highest-priority backend that loads.
+ * @returns The backend and its name.
+ * @throws {@link InvalidArgumentError} when the name is not registered.
+ * @throws {@link BackendUnavailableError} when the named backend (or, unnamed, every backend) cannot load, with each reason and the fix.
+ */
+export async function resolveBackend(name?: string): Promise<{
+  /** The backend's registry name. */
+  name: string;
+  /** The loaded backend. */
+  backend: Backend;
+}> {
   if (name !== undefined) return { name, backend: await loadBackend(name) };
   const failures: string[] = [];
   for (const entry of entries) {

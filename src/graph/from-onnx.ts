@@ -38,6 +38,12 @@ function attribute(a: OnnxAttribute, what: string): AttrValue | undefined {
   }
 }
 
+/**
+ * Converts a model read by {@link readModel} into the graph IR that passes and {@link Session} use.
+ * @param model The ONNX model object.
+ * @returns Its main graph with initializers as constants and the default-domain opset.
+ * @throws {@link UnsupportedOpError} when a tensor or value has an element type plans cannot carry (e.g. float16, string) or is not a tensor.
+ */
 export function graphFromOnnx(model: OnnxModel): Graph {
   const g = model.graph;
   const opset = model.opsetImports.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 1;

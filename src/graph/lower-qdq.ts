@@ -21,8 +21,10 @@ import { freshNames } from './names';
 import { eliminateDeadNodes } from './passes';
 import { topoSort } from './specialize';
 
+/** The INT8 kernel family a lowering targets: u8 x s8 (`fbgemm`) or u8 x u8 (`qnnpack`). */
 export type Int8Family = 'fbgemm' | 'qnnpack';
 
+/** Options of {@link lowerQdq}. */
 export interface LowerQdqOptions {
   /** Which INT8 kernels the convolutions and GEMMs use: u8 x s8 (fbgemm, default) or u8 x u8 (qnnpack). */
   family?: Int8Family;
@@ -462,7 +464,11 @@ function canonicalize(g: Graph): void {
   g.nodes = kept;
 }
 
-/** Lowers a QDQ graph in place (see the file comment). Returns how many chains each rule took. */
+/**
+ * Lowers a QDQ graph in place (see the file comment). Returns how many chains each rule took.
+ * @param g A graph with QuantizeLinear/DequantizeLinear nodes, rewritten in place.
+ * @throws {@link InvalidGraphError} when the graph has a cycle or a node reads a value nothing produces.
+ */
 export function lowerQdq(g: Graph, options: LowerQdqOptions = {}): LowerQdqReport {
   if (!g.nodes.some((n) => n.opType === 'DequantizeLinear')) return {};
   canonicalize(g);

@@ -21,6 +21,13 @@ function attribute(v: AttrValue): OnnxAttribute {
 /** For graphs built by hand (no floatAttrs): attribute names that are floats in ONNX. */
 const FLOAT_ATTRS = new Set(['alpha', 'beta', 'epsilon', 'gamma', 'bias', 'lambd', 'min', 'max', 'ratio', 'value_float', 'extrapolation_value', 'cubic_coeff_a']);
 
+/**
+ * Converts the graph IR back to an ONNX model object, for {@link writeModel}.
+ * @param g The graph.
+ * @param producerName Written as producer_name.
+ * @throws Never for graphs from {@link graphFromOnnx}, which hold no subgraph attributes; a hand-built
+ * graph with a subgraph attribute gets a plain `Error` (not a typed one yet).
+ */
 export function graphToOnnx(g: Graph, producerName = 'int8kit'): OnnxModel {
   return {
     irVersion: 8,

@@ -12,7 +12,12 @@ function bad(what: string, rule: string): InvalidArgumentError {
   return new InvalidArgumentError(`Invalid .npy ${what}: ${rule}`);
 }
 
-/** Parses a .npy file. @throws {InvalidArgumentError} naming what is malformed or unsupported. */
+/**
+ * Parses a .npy file (format versions 1-3, C order, little-endian float32, uint8, int8, int32, int64, bool).
+ * @param bytes The file's bytes.
+ * @param what Names the file in error messages.
+ * @throws {@link InvalidArgumentError} naming what is malformed or unsupported.
+ */
 export function readNpy(bytes: Uint8Array, what = 'file'): Tensor {
   if (bytes.length < 10 || bytes[0] !== 0x93 || String.fromCharCode(...bytes.subarray(1, 6)) !== 'NUMPY')
     throw bad(what, 'expected the \\x93NUMPY magic');
@@ -43,7 +48,12 @@ export function readNpy(bytes: Uint8Array, what = 'file'): Tensor {
   return new Tensor(dtype, data as never, dims);
 }
 
-/** Serialises a tensor as a version 1.0 .npy file. */
+/**
+ * Serialises a tensor as a version 1.0 .npy file.
+ * @param t Any tensor; its dtype maps to the NumPy descr (`<f4`, `|u1`, `|i1`, `<i4`, `<i8`, `|b1`).
+ * @returns The file's bytes.
+ * @throws Never: every {@link Tensor} dtype has a .npy descr.
+ */
 export function writeNpy(t: Tensor): Uint8Array {
   const shape = t.dims.length === 1 ? `(${t.dims[0]},)` : `(${t.dims.join(', ')})`;
   let header = `{'descr': '${DESCR_OF[t.type]}', 'fortran_order': False, 'shape': ${shape}, }`;

@@ -11,6 +11,7 @@ import {
 import { decodeTensor, safeCount, type ExternalReader } from './tensor';
 import type { OnnxAttribute, OnnxGraph, OnnxModel, OnnxNode, OnnxTensor, OnnxType, OnnxValueInfo } from './types';
 
+/** Options of {@link readModel} and {@link readTensor}. */
 export interface ReadModelOptions {
   /** Directory external data locations are relative to; defaults to the model file's directory. */
   baseDir?: string;
@@ -172,7 +173,7 @@ function typeOf(t: TypeProto, at: string): OnnxType {
  * Reads an ONNX model from bytes or a file path. Tensor data are views into the input bytes (or into the
  * external data files) wherever alignment allows, so a large model's weights are not copied.
  *
- * @throws InvalidModelError (code INVALID_MODEL) for unreadable files, protobuf that fails to decode, tensors
+ * @throws {@link InvalidModelError} (code INVALID_MODEL) for unreadable files, protobuf that fails to decode, tensors
  *   whose data disagree with their dims, missing or out-of-range external data; the message names the tensor,
  *   node or graph and the rule.
  * @example const model = readModel('mobilenet.onnx'); model.graph.initializers[0].data // Float32Array
@@ -201,7 +202,7 @@ export function readModel(input: Uint8Array | string, options: ReadModelOptions 
 
 /**
  * Reads a TensorProto file, such as the conformance data's test_data_set_N/input_N.pb.
- * @throws InvalidModelError as readModel does.
+ * @throws {@link InvalidModelError} as readModel does.
  */
 export function readTensor(input: Uint8Array | string, options: ReadModelOptions = {}): OnnxTensor {
   const { bytes, what } = readInput(input, 'ONNX tensor');

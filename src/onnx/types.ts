@@ -21,11 +21,17 @@ export type OnnxTensorData =
  * data type this library does not know as raw bytes with its ONNX code in `dataType`.
  */
 export interface OnnxTensor {
+  /** The tensor's name ('' for attribute values). */
   name: string;
+  /** Element type, or 'unknown' for a data type this library does not know. */
   dtype: OnnxDType | 'unknown';
+  /** The ONNX TensorProto.DataType code, kept for dtype 'unknown'. */
   dataType?: number;
+  /** Dims, outermost first. */
   dims: number[];
+  /** The elements in row-major order. */
   data: OnnxTensorData;
+  /** doc_string, when given. */
   docString?: string;
 }
 
@@ -37,17 +43,37 @@ export type OnnxDim = number | string | null;
  * dtype 'unknown'), or another ONNX type (sequence, map, optional, sparse) kept as its proto.
  */
 export type OnnxType =
-  | { kind: 'tensor'; dtype: OnnxDType | 'unknown'; dataType?: number; shape: OnnxDim[] | null }
-  | { kind: 'other'; proto: TypeProto };
+  | {
+      /** A tensor type. */
+      kind: 'tensor';
+      /** Element type. */
+      dtype: OnnxDType | 'unknown';
+      /** The ONNX data type code, for dtype 'unknown'. */
+      dataType?: number;
+      /** Dims, or null when the rank is unknown. */
+      shape: OnnxDim[] | null;
+    }
+  | {
+      /** A sequence, map, optional or sparse type. */
+      kind: 'other';
+      /** The TypeProto as read. */
+      proto: TypeProto;
+    };
 
 /** A graph input, output or value_info entry. `type` is null when the proto gives none. */
 export interface OnnxValueInfo {
+  /** The value's name. */
   name: string;
+  /** Its type, or null when the proto gives none. */
   type: OnnxType | null;
+  /** doc_string, when given. */
   docString?: string;
 }
 
-/** Attribute values; ints are numbers when safe integers, else bigint. Other kinds keep their proto. */
+/**
+ * Attribute values: `type` is the attribute kind and `value` its JavaScript value. Ints are numbers
+ * when safe integers, else bigint. Other kinds (sparse tensors, type protos) keep their proto.
+ */
 export type OnnxAttribute =
   | { type: 'float'; value: number }
   | { type: 'int'; value: number | bigint }
@@ -61,47 +87,76 @@ export type OnnxAttribute =
   | { type: 'graphs'; value: OnnxGraph[] }
   | { type: 'other'; value: AttributeProto };
 
+/** A node of an ONNX graph. */
 export interface OnnxNode {
+  /** The operator, e.g. `Conv`. */
   opType: string;
+  /** The operator set domain: '' (or ai.onnx) for standard ops, e.g. com.microsoft for contrib ops. */
   domain: string;
+  /** The node's name (may be ''). */
   name: string;
   /** Names of input values; '' marks an omitted optional input. */
   inputs: string[];
+  /** Names of output values. */
   outputs: string[];
+  /** Attributes by name. */
   attributes: Record<string, OnnxAttribute>;
+  /** doc_string, when given. */
   docString?: string;
 }
 
+/** An ONNX graph: the model's main graph or a subgraph attribute. */
 export interface OnnxGraph {
+  /** The graph's name. */
   name: string;
+  /** Nodes in file order (ONNX requires topological order). */
   nodes: OnnxNode[];
+  /** Constant tensors (weights). */
   initializers: OnnxTensor[];
+  /** Graph inputs (may include initializers in older models). */
   inputs: OnnxValueInfo[];
+  /** Graph outputs. */
   outputs: OnnxValueInfo[];
+  /** Types of intermediate values, when the model records them. */
   valueInfo: OnnxValueInfo[];
+  /** doc_string, when given. */
   docString?: string;
   /** Kept as protos: rarely used, carried through writeModel unchanged. */
   sparseInitializers?: SparseTensorProto[];
+  /** Kept as protos, carried through writeModel unchanged. */
   quantizationAnnotation?: TensorAnnotation[];
 }
 
+/** One opset the model imports. */
 export interface OnnxOpsetImport {
+  /** '' for the standard ONNX domain. */
   domain: string;
+  /** The opset version. */
   version: number;
 }
 
+/** A whole ONNX model (ModelProto), as {@link readModel} returns and {@link writeModel} takes. */
 export interface OnnxModel {
+  /** The ONNX IR version. */
   irVersion: number;
+  /** The opsets the graph's nodes use. */
   opsetImports: OnnxOpsetImport[];
+  /** The tool that wrote the model. */
   producerName: string;
+  /** That tool's version. */
   producerVersion: string;
+  /** The model's domain (reverse-DNS), often ''. */
   domain: string;
+  /** The model's own version number. */
   modelVersion: number;
+  /** doc_string, when given. */
   docString?: string;
   /** metadata_props as key/value pairs in file order. */
   metadataProps: [string, string][];
+  /** The main graph. */
   graph: OnnxGraph;
   /** Kept as protos, carried through writeModel unchanged. */
   functions?: FunctionProto[];
+  /** Kept as protos, carried through writeModel unchanged. */
   trainingInfo?: TrainingInfoProto[];
 }

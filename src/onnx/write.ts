@@ -11,6 +11,7 @@ import {
 import { encodeTensor, type ExternalWriter } from './tensor';
 import type { OnnxAttribute, OnnxGraph, OnnxModel, OnnxType, OnnxValueInfo } from './types';
 
+/** Options of {@link writeModel}. */
 export interface WriteModelOptions {
   /** Tensors (initializers, attribute tensors) of at least this many bytes go to the external data file (needs `path`). */
   externalDataThreshold?: number;
@@ -145,7 +146,7 @@ function encodeModel(proto: ReturnType<typeof create<typeof ModelProtoSchema>>, 
  * Encodes a model as ONNX protobuf bytes; with `path`, also writes it (and its external data file).
  * Numeric tensors are stored in raw_data (little-endian), strings in string_data.
  *
- * @throws InvalidArgumentError when a tensor's data disagree with its dtype or dims, or when
+ * @throws {@link InvalidArgumentError} when a tensor's data disagree with its dtype or dims, or when
  *   externalDataThreshold is given without path.
  * @example writeModel(model, { path: 'out.onnx', externalDataThreshold: 1024 }) // out.onnx + out.onnx.data
  */

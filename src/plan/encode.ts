@@ -49,7 +49,10 @@ function writeAttr(w: Writer, value: AttrValue): void {
   }
 }
 
-/** Encodes a validated plan (see validatePlan) into the bytes backends decode. */
+/**
+ * Encodes a validated plan (see validatePlan) into the bytes backends decode.
+ * @throws Never for a plan that passed {@link validatePlan}; call that first for untrusted plans.
+ */
 export function encodePlan(plan: Plan): Uint8Array {
   const w = new Writer();
   w.u32(MAGIC);

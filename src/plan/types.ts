@@ -23,12 +23,20 @@ export interface TypedArrayOf {
   int64: BigInt64Array;
   bool: Uint8Array;
 }
+/** Any typed array a plan value can hold. */
 export type PlanTypedArray = TypedArrayOf[DType];
 
 type ArrayClass = { new (n: number): PlanTypedArray; new (b: ArrayBuffer): PlanTypedArray; readonly name: string };
 
 /** ONNX TensorProto codes, element sizes and array classes. */
-export const DTYPES: Record<DType, { code: number; bytes: number; array: ArrayClass }> = {
+export const DTYPES: Record<DType, {
+  /** The ONNX TensorProto.DataType code. */
+  code: number;
+  /** Bytes per element. */
+  bytes: number;
+  /** The typed array class holding it. */
+  array: ArrayClass;
+}> = {
   float32: { code: 1, bytes: 4, array: Float32Array },
   uint8: { code: 2, bytes: 1, array: Uint8Array },
   int8: { code: 3, bytes: 1, array: Int8Array },
@@ -37,8 +45,11 @@ export const DTYPES: Record<DType, { code: number; bytes: number; array: ArrayCl
   bool: { code: 9, bytes: 1, array: Uint8Array },
 };
 
+/** One value of a plan: an input, a constant (with `data`) or an intermediate result. */
 export interface PlanValue {
+  /** Element type. */
   dtype: DType;
+  /** Static dims (at most 8). */
   shape: readonly number[];
   /** Constants (weights, bias, folded shapes) carry their data; inputs and computed values do not. */
   data?: PlanTypedArray;
@@ -50,17 +61,23 @@ export interface PlanValue {
  */
 export type AttrValue = number | readonly number[] | Float32Array | string;
 
+/** One op of a plan, run in list order. */
 export interface PlanOp {
   /** The op type: an ONNX operator name or one of int8kit's (`Gemm`, `QGemm`, ...). */
   op: string;
   /** Value ids; `null` for an absent optional input. */
   inputs: readonly (number | null)[];
+  /** Value ids it writes. */
   outputs: readonly number[];
+  /** Attributes by ONNX name. */
   attrs?: Readonly<Record<string, AttrValue>>;
 }
 
+/** A whole plan: what {@link PlanSession.create} takes. See {@link validatePlan} for its rules. */
 export interface Plan {
+  /** Every value, indexed by id. */
   values: readonly PlanValue[];
+  /** The ops in execution order. */
   ops: readonly PlanOp[];
   /** Value ids fed by the caller, in run() order. */
   inputs: readonly number[];

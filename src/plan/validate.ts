@@ -30,6 +30,13 @@ function checkValue(v: PlanValue, i: number): void {
   }
 }
 
+/**
+ * Checks the JavaScript shape of a plan before it is encoded: value dtypes and shapes, constant
+ * data lengths, op value ids in range, attribute kinds. Each op's own rules (shapes that agree,
+ * qparams) are checked by the backend when the plan is created.
+ * @param plan The plan to check.
+ * @throws {@link InvalidArgumentError} naming the first malformed field, what was expected and what was received.
+ */
 export function validatePlan(plan: Plan): void {
   if (!plan || typeof plan !== 'object') throw invalid('plan', 'an object with values, ops, inputs, outputs', plan);
   for (const key of ['values', 'ops', 'inputs', 'outputs'] as const)

@@ -9,8 +9,10 @@ import type { Tensor } from '../runtime/tensor';
 import { Int8kitError, invalid } from '../errors';
 import type { PreparedModel } from './prepare';
 
+/** One sample: a {@link Tensor} per model input name. */
 export type Feeds = Record<string, Tensor>;
 
+/** Options of {@link calibrate} (and of {@link quantizeStatic}); backend and threads run the float model. */
 export interface CalibrateOptions extends Pick<SessionOptions, 'backend' | 'threads'> {
   /** Called after each sample with the number of samples observed so far. */
   onProgress?: (samples: number) => void;
@@ -20,6 +22,7 @@ export interface CalibrateOptions extends Pick<SessionOptions, 'backend' | 'thre
 
 /** calibrate() was stopped through its AbortSignal. */
 export class CalibrationAbortedError extends Int8kitError {
+  /** @param samples How many samples were observed before the abort. */
   constructor(samples: number) {
     super('ABORTED', `Calibration was aborted after ${samples} samples`);
   }
@@ -33,7 +36,19 @@ function tappedGraph(p: PreparedModel): Graph {
   return { ...g, outputs: [...g.outputs, ...taps.map((name) => ({ name }))] };
 }
 
-/** @returns the number of samples observed. */
+/**
+ * Runs the prepared float graph on each sample and feeds every observed value to its observer.
+ * @param prepared From {@link prepare}.
+ * @param data Any iterable or async iterable of feeds.
+ * @param options Backend, threads, progress callback and abort signal.
+ * @returns the number of samples observed.
+ * @throws {@link InvalidArgumentError} when data is not an iterable of feeds or is empty, feeds do not match
+ *   the model's inputs, an observed value is not float32, or it holds NaN/Infinity (unless the observer skips them).
+ * @throws {@link CalibrationAbortedError} when options.signal aborts.
+ * @throws {@link UnsupportedOpError} when the graph uses an op int8kit cannot run.
+ * @throws {@link InvalidGraphError} for cycles, missing values or shapes that do not agree.
+ * @throws {@link BackendUnavailableError} when the requested backend (or none) can load.
+ */
 export async function calibrate(
   prepared: PreparedModel,
   data: Iterable<Feeds> | AsyncIterable<Feeds>,

@@ -18,6 +18,7 @@ import { quantizeWeights, type WeightOptions } from './weights';
 
 export type { WeightOptions } from './weights';
 
+/** Options of {@link convert}. */
 export interface ConvertOptions {
   /** How weights are quantized, for all quantized nodes or per node. */
   weight?: WeightOptions | ((node: Node) => WeightOptions);
@@ -61,6 +62,16 @@ function weightAxis(n: Node, rank: number): number {
   return rank - 1; // MatMul: B is [..., K, N]
 }
 
+/**
+ * Writes the calibrated model as QDQ ONNX: QuantizeLinear/DequantizeLinear around each quantized
+ * node's activations with the observers' parameters, s8 symmetric weights (per channel by default)
+ * and s32 biases at scale s_input x s_weight. The prepared graph is not modified.
+ * @param prepared A model {@link prepare}d and {@link calibrate}d.
+ * @param options Weight quantization, globally or per node.
+ * @returns The quantized graph.
+ * @throws {@link InvalidArgumentError} when an activation observer returned per-channel or non-8-bit parameters.
+ * @throws {@link InvalidGraphError} when the graph has a cycle or reads a value nothing produces.
+ */
 export function convert(prepared: PreparedModel, options: ConvertOptions = {}): Graph {
   const src = prepared.graph;
   const g: Graph = { ...src, nodes: src.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs], attrs: { ...n.attrs } })), initializers: new Map(src.initializers), opset: Math.max(src.opset, 13) };

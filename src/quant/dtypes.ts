@@ -6,10 +6,19 @@ import { InvalidArgumentError, describe } from '../errors';
  */
 export type QuantDType = 'quint8' | 'qint8' | 'qint32';
 
+/** Every {@link QuantDType}. */
 export const QUANT_DTYPES: readonly QuantDType[] = ['quint8', 'qint8', 'qint32'];
 
-/** The full integer range of a dtype. */
-export function dtypeRange(dtype: QuantDType): { quantMin: number; quantMax: number } {
+/**
+ * The full integer range of a dtype.
+ * @throws {@link InvalidArgumentError} for an unknown dtype.
+ */
+export function dtypeRange(dtype: QuantDType): {
+  /** Lowest code. */
+  quantMin: number;
+  /** Highest code. */
+  quantMax: number;
+} {
   switch (dtype) {
     case 'quint8': return { quantMin: 0, quantMax: 255 };
     case 'qint8': return { quantMin: -128, quantMax: 127 };
@@ -18,7 +27,10 @@ export function dtypeRange(dtype: QuantDType): { quantMin: number; quantMax: num
   }
 }
 
-/** The 'u8' | 's8' | 's32' shorthand some callers use, mapped to PyTorch's names. */
+/**
+ * The 'u8' | 's8' | 's32' shorthand some callers use, mapped to PyTorch's names.
+ * @throws {@link InvalidArgumentError} for a name that is none of quint8, qint8, qint32, u8, s8, s32.
+ */
 export function toQuantDType(name: QuantDType | 'u8' | 's8' | 's32'): QuantDType {
   const map: Record<string, QuantDType> = { u8: 'quint8', s8: 'qint8', s32: 'qint32', quint8: 'quint8', qint8: 'qint8', qint32: 'qint32' };
   const dtype = map[name as string];

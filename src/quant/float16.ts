@@ -8,7 +8,10 @@ import type { OnnxModel, OnnxTensor } from '../onnx';
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
-/** The binary16 bits nearest to x (round half to even); overflow gives infinity, NaN a quiet NaN. */
+/**
+ * The binary16 bits nearest to x (round half to even); overflow gives infinity, NaN a quiet NaN.
+ * @throws Never: pure arithmetic.
+ */
 export function float32ToFloat16Bits(x: number): number {
   f32[0] = x;
   const bits = u32[0];
@@ -41,7 +44,10 @@ export function float32ToFloat16Bits(x: number): number {
   return sign | (e << 10) | m;
 }
 
-/** The float value of binary16 bits. */
+/**
+ * The float value of binary16 bits.
+ * @throws Never: pure arithmetic.
+ */
 export function float16BitsToFloat32(h: number): number {
   const sign = h & 0x8000 ? -1 : 1, exp = (h >>> 10) & 0x1f, mant = h & 0x3ff;
   if (exp === 0) return sign * mant * 2 ** -24;

@@ -6,7 +6,10 @@
  */
 export const f32 = Math.fround;
 
-/** Round half to even, like C's `nearbyint` / `std::rint` under the default rounding mode and `torch.round`. */
+/**
+ * Round half to even, like C's `nearbyint` / `std::rint` under the default rounding mode and `torch.round`.
+ * @throws Never: pure arithmetic.
+ */
 export function roundHalfEven(x: number): number {
   const r = Math.round(x); // rounds half up (towards +Infinity)
   return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
@@ -14,13 +17,19 @@ export function roundHalfEven(x: number): number {
 
 const view = new DataView(new ArrayBuffer(4));
 
-/** The IEEE-754 binary32 bit pattern of a number (rounded to float32 first). */
+/**
+ * The IEEE-754 binary32 bit pattern of a number (rounded to float32 first).
+ * @throws Never: pure arithmetic.
+ */
 export function float32Bits(x: number): number {
   view.setFloat32(0, x);
   return view.getUint32(0);
 }
 
-/** The float32 whose bit pattern is `bits`. */
+/**
+ * The float32 whose bit pattern is `bits`.
+ * @throws Never: pure arithmetic.
+ */
 export function float32FromBits(bits: number): number {
   view.setUint32(0, bits >>> 0);
   return view.getFloat32(0);

@@ -13,8 +13,14 @@ import type { QParams } from './qparams';
  * normal float32. A range of only zeros fits every p; it has no position (null).
  */
 export const POW2_MIN_POSITION = -127;
+/** The largest decimal position (scale 2^-126). */
 export const POW2_MAX_POSITION = 126;
 
+/**
+ * The decimal position p (scale 2^-p) of [min, max]: the largest p whose range still holds it (the rule above).
+ * @returns p, or null when [min, max] holds no non-zero value.
+ * @throws {@link InvalidArgumentError} for dtype qint32.
+ */
 export function powerOfTwoPosition(min: number, max: number, dtype: QuantDType = 'qint8'): number | null {
   if (dtype === 'qint32') throw new InvalidArgumentError(`Expected qint8 or quint8 for the dtype of a power-of-two scale but received ${describe(dtype)}`);
   const { quantMin, quantMax } = dtypeRange(dtype);
@@ -29,7 +35,10 @@ export function powerOfTwoPosition(min: number, max: number, dtype: QuantDType =
   return p;
 }
 
-/** The qparams of decimal position p: scale 2^-p, zero point 0 over the full 8-bit range. */
+/**
+ * The qparams of decimal position p: scale 2^-p, zero point 0 over the full 8-bit range.
+ * @throws {@link InvalidArgumentError} for a position outside [POW2_MIN_POSITION, POW2_MAX_POSITION].
+ */
 export function powerOfTwoQParams(p: number, dtype: QuantDType = 'qint8'): QParams {
   if (!Number.isInteger(p) || p < POW2_MIN_POSITION || p > POW2_MAX_POSITION) {
     throw new InvalidArgumentError(`Expected an integer in [${POW2_MIN_POSITION}, ${POW2_MAX_POSITION}] for a decimal position but received ${describe(p)}`);

@@ -24,10 +24,19 @@ const FUSES_ACTIVATION: ReadonlySet<string> = new Set(['Conv', 'Gemm', 'MatMul',
 
 /** What the flow needs of an observer; the observers of src/quant/observers implement it. */
 export interface ActivationObserver {
+  /**
+   * Folds one observed tensor into the state.
+   * @throws {@link InvalidArgumentError} for a bad tensor (see {@link Observer.observe}).
+   */
   observe(x: Float32Array, shape: readonly number[]): void;
+  /**
+   * The parameters for what was observed.
+   * @throws Never for int8kit's observers.
+   */
   calculateQParams(): QParams;
 }
 
+/** Options of {@link prepare} when it is given an observer factory instead of a {@link QConfig}. */
 export interface PrepareOptions {
   /**
    * Makes the observer of one group; `values` are the group's value names (the first names it in
@@ -35,9 +44,15 @@ export interface PrepareOptions {
    */
   observer: (values: readonly string[], owner?: Node) => ActivationObserver;
   /** Nodes (by name) and op types kept in float. */
-  exclude?: { nodes?: readonly string[]; opTypes?: readonly string[] };
+  exclude?: {
+    /** Node names. */
+    nodes?: readonly string[];
+    /** Op types, e.g. `Add`. */
+    opTypes?: readonly string[];
+  };
 }
 
+/** What {@link prepare} returns and {@link calibrate} / {@link convert} take. */
 export interface PreparedModel {
   /** The float graph after BN folding, the one calibration runs. */
   graph: Graph;
@@ -49,6 +64,7 @@ export interface PreparedModel {
   groups: string[][];
   /** Value name -> index in groups / observers. */
   groupOf: Map<string, number>;
+  /** One observer per group, fed by {@link calibrate}. */
   observers: ActivationObserver[];
 }
 
@@ -97,6 +113,14 @@ class Groups {
 /**
  * @param config a QConfig (qconfig('fbgemm', ...)), or an observer factory with exclusions.
  * @param exclude with a QConfig: nodes and op types kept in float.
+ * Folds BatchNormalization, picks the nodes computed in INT8 (see {@link QUANTIZED_OPS}), fuses
+ * their Relu/Clip, groups values sharing quantization parameters and places one observer per group.
+ * The input graph is not modified.
+ * @param graph The float graph.
+ * @param config A {@link QConfig}, or {@link PrepareOptions} with an observer factory.
+ * @param exclude With a QConfig: nodes and op types kept in float.
+ * @throws {@link InvalidArgumentError} when no observer factory is given or an excluded node name is not in the graph.
+ * @throws {@link InvalidGraphError} when the graph has a cycle or reads a value nothing produces.
  */
 export function prepare(graph: Graph, config: PrepareOptions | QConfig, exclude?: PrepareOptions['exclude']): PreparedModel {
   const options: PrepareOptions = typeof (config as QConfig)?.activation === 'function'

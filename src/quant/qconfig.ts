@@ -19,13 +19,33 @@ import { MseObserver } from './observers/mse';
 import { PowerOfTwoObserver } from './observers/power-of-two';
 import { FixedQParamsObserver } from './observers/fixed-qparams';
 
+/** A preset name (see the file comment: fbgemm = x86, qnnpack, symmetric, pow2). */
 export type QConfigName = 'fbgemm' | 'x86' | 'qnnpack' | 'symmetric' | 'pow2';
+/**
+ * An activation observer by name: {@link MinMaxObserver} (minmax), {@link MovingAverageMinMaxObserver}
+ * (moving-avg), {@link HistogramObserver}, {@link PercentileObserver}, {@link EntropyObserver},
+ * {@link MseObserver}, {@link PowerOfTwoObserver} (pow2).
+ */
 export type ObserverName = 'minmax' | 'moving-avg' | 'histogram' | 'percentile' | 'entropy' | 'mse' | 'pow2';
+/** Every {@link QConfigName}. */
 export const QCONFIG_NAMES: readonly QConfigName[] = ['fbgemm', 'x86', 'qnnpack', 'symmetric', 'pow2'];
+/** Every {@link ObserverName}. */
 export const OBSERVER_NAMES: readonly ObserverName[] = ['minmax', 'moving-avg', 'histogram', 'percentile', 'entropy', 'mse', 'pow2'];
 
-export type WeightConfig = { perChannel: boolean; reduceRange: boolean; powerOfTwo: boolean };
+/** How one node's weights are quantized (always s8 symmetric). */
+export type WeightConfig = {
+  /** One scale per output channel (true) or per tensor. */
+  perChannel: boolean;
+  /** Weights in [-64, 63] (for kernels whose int16 pair sums could overflow). */
+  reduceRange: boolean;
+  /** A per-tensor power-of-two scale 2^-p. */
+  powerOfTwo: boolean;
+};
 
+/**
+ * Which observer watches each activation and how each node's weights are quantized; {@link qconfig}
+ * builds one from a preset, or write your own.
+ */
 export interface QConfig {
   /**
    * Makes the observer of one activation value (or group sharing parameters); `owner` is the
@@ -38,7 +58,9 @@ export interface QConfig {
 
 /** What can be changed from a preset, globally, per op type or per node (node wins, then op type). */
 export interface QConfigOverride {
+  /** The activation observer (the preset keeps its dtype and qscheme). */
   observer?: ObserverName;
+  /** Weight scales per output channel (true) or one per tensor. */
   perChannel?: boolean;
 }
 
@@ -74,7 +96,16 @@ function checkOverride(o: QConfigOverride | undefined, where: string): void {
     throw new InvalidArgumentError(`Expected one of ${OBSERVER_NAMES.join(', ')} for the observer${where} but received ${describe(o.observer)}`);
 }
 
-/** A preset with overrides: global, per op type (`opTypes: { Gemm: {...} }`) and per node name. */
+/**
+ * A preset with overrides: global, per op type (`opTypes: { Gemm: {...} }`) and per node name.
+ * @param name The preset (default fbgemm).
+ * @param overrides Observer and per-channel choices, globally, per op type and per node.
+ * @example
+ * ```ts
+ * const qc = qconfig('fbgemm', { observer: 'entropy', opTypes: { Gemm: { perChannel: false } } });
+ * ```
+ * @throws {@link InvalidArgumentError} for an unknown preset or observer name (naming the op type or node).
+ */
 export function qconfig(
   name: QConfigName = 'fbgemm',
   overrides: QConfigOverride & {

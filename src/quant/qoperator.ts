@@ -27,6 +27,14 @@ interface QParamsRef {
   zeroPoint: string;
 }
 
+/**
+ * Rewrites a QOperator graph (QLinearConv, QLinearMatMul, com.microsoft QLinearAdd, QLinearConcat, ...)
+ * into the equivalent QDQ form, which int8kit lowers and runs; QDQ graphs pass through.
+ * @param graph The graph, from {@link graphFromOnnx}.
+ * @returns A new graph in QDQ form.
+ * @throws {@link UnsupportedOpError} for a com.microsoft QLinear op int8kit has no QDQ rewrite for (or channels_last=1).
+ * @throws {@link InvalidGraphError} for a malformed QLinearConcat or a graph with a cycle.
+ */
 export function qoperatorToQdq(graph: Graph): Graph {
   const g: Graph = { ...graph, nodes: [], initializers: new Map(graph.initializers), opset: Math.max(graph.opset, 13) };
   const fresh = freshNames(graph);

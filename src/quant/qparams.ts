@@ -6,7 +6,9 @@ import type { QuantDType } from './dtypes';
 /** torch.finfo(torch.float32).eps: the smallest scale PyTorch's observers return. */
 export const FLOAT32_EPS = 2 ** -23;
 
+/** Options of {@link calculateQParams} (and of every uniform observer). */
 export interface QParamsOptions extends QuantRangeOptions {
+  /** Affine or symmetric, per tensor or per channel (default per_tensor_affine). */
   qscheme?: QScheme;
   /** Lower bound of the scale (default float32 eps). */
   eps?: number;
@@ -17,12 +19,19 @@ export interface QParamsOptions extends QuantRangeOptions {
  * channel per channel (`axis` says which).
  */
 export interface QParams {
+  /** Scales (float32). */
   scale: Float32Array;
+  /** Zero points, one per scale. */
   zeroPoint: Int32Array;
+  /** The quantized dtype. */
   dtype: QuantDType;
+  /** The scheme they were computed with. */
   qscheme: QScheme;
+  /** Lowest code. */
   quantMin: number;
+  /** Highest code. */
   quantMax: number;
+  /** The channel axis, for per-channel parameters. */
   axis?: number;
 }
 
@@ -36,6 +45,14 @@ const asList = (v: number | ArrayLike<number>): ArrayLike<number> => (typeof v =
  *              floor((qmin + qmax) / 2) for quint8 with a custom range.
  * rint rounds half to even. The range always contains 0 so that 0 is exactly representable (zero padding).
  * An observer that saw nothing (min = +inf, max = -inf, or empty lists) gets PyTorch's default: scale 1, zero point 0.
+ * @param min The observed minimum (one number, or one per channel).
+ * @param max The observed maximum, as many as min.
+ * @param opts qscheme, dtype, range and eps.
+ * @example
+ * ```ts
+ * calculateQParams(-1, 3, { dtype: 'quint8' }); // { scale: [0.015686...], zeroPoint: [64], ... }
+ * ```
+ * @throws {@link InvalidArgumentError} for a bad qscheme, range or eps, min/max lists of different lengths, or min > max.
  */
 export function calculateQParams(min: number | ArrayLike<number>, max: number | ArrayLike<number>, opts: QParamsOptions = {}): QParams {
   const qscheme = checkQScheme(opts.qscheme ?? 'per_tensor_affine');

@@ -8,9 +8,18 @@ import { dtypeRange, type QuantDType } from './dtypes';
  */
 export type QScheme = 'per_tensor_affine' | 'per_tensor_symmetric' | 'per_channel_affine' | 'per_channel_symmetric';
 
+/** Every {@link QScheme}, PyTorch's names. */
 export const QSCHEMES: readonly QScheme[] = ['per_tensor_affine', 'per_tensor_symmetric', 'per_channel_affine', 'per_channel_symmetric'];
 
+/**
+ * Whether the qscheme has one scale per channel.
+ * @throws Never.
+ */
 export const isPerChannel = (q: QScheme): boolean => q === 'per_channel_affine' || q === 'per_channel_symmetric';
+/**
+ * Whether the qscheme is symmetric (zero point fixed at the middle of the range).
+ * @throws Never.
+ */
 export const isSymmetric = (q: QScheme): boolean => q === 'per_tensor_symmetric' || q === 'per_channel_symmetric';
 
 export function checkQScheme(qscheme: unknown): QScheme {
@@ -22,23 +31,33 @@ export function checkQScheme(qscheme: unknown): QScheme {
 
 /** The integer range options every observer and `calculateQParams` accept. */
 export interface QuantRangeOptions {
+  /** quint8 (default), qint8 or qint32. */
   dtype?: QuantDType;
   /** Halve the range ([0,127] / [-64,63]) so that u8*s8 pair sums cannot overflow int16 on x86 `vpmaddubsw` kernels. */
   reduceRange?: boolean;
   /** A custom range (both or neither); it must contain 0. reduceRange then halves it (floor division, as PyTorch). */
   quantMin?: number;
+  /** Custom range high end (with quantMin). */
   quantMax?: number;
 }
 
+/** The integer range {@link resolveQuantRange} settles on. */
 export interface QuantRange {
+  /** The quantized dtype. */
   dtype: QuantDType;
+  /** Lowest code. */
   quantMin: number;
+  /** Highest code. */
   quantMax: number;
   /** Whether quantMin/quantMax were given: symmetric quint8 then centres the zero point at floor((min+max)/2). */
   customized: boolean;
 }
 
-/** PyTorch's `calculate_qmin_qmax` with its checks, plus one of ours: a custom range must lie inside the dtype. */
+/**
+ * PyTorch's `calculate_qmin_qmax` with its checks, plus one of ours: a custom range must lie inside the dtype.
+ * @throws {@link InvalidArgumentError} for an unknown dtype, a non-boolean reduceRange, or a custom range that is
+ *   not two integers, does not contain 0, is empty, or leaves the dtype's range.
+ */
 export function resolveQuantRange(opts: QuantRangeOptions = {}): QuantRange {
   const dtype = opts.dtype ?? 'quint8';
   const full = dtypeRange(dtype);

@@ -46,7 +46,10 @@ function checkInput(x: Float32Array, what: string): void {
   if (!(x instanceof Float32Array)) throw new InvalidArgumentError(`Expected a Float32Array for ${what} but received ${describe(x)}`);
 }
 
-/** Per-tensor `torch.quantize_per_tensor(x, scale, zp, dtype).int_repr()`; saturates to the dtype range. */
+/**
+ * Per-tensor `torch.quantize_per_tensor(x, scale, zp, dtype).int_repr()`; saturates to the dtype range.
+ * @throws {@link InvalidArgumentError} for a non-Float32Array x, a scale that is not positive and finite, or a zero point outside the dtype.
+ */
 export function quantize(x: Float32Array, scale: number, zeroPoint: number, dtype: QuantDType): QuantizedArray {
   checkInput(x, 'the tensor to quantize');
   const { quantMin, quantMax } = dtypeRange(dtype);
@@ -60,6 +63,7 @@ export function quantize(x: Float32Array, scale: number, zeroPoint: number, dtyp
 /**
  * Per-tensor dequantization: f32(f32(q - zp) * scale). q - zp is an int32 subtraction that wraps, as in PyTorch's
  * kernel: a qint32 code of INT32_MIN with zero point 17 dequantizes to a large positive value (quantize_roundtrip.json).
+ * @throws Never: scale and zero point are used as given, unchecked (PyTorch does the same).
  */
 export function dequantize(q: ArrayLike<number>, scale: number, zeroPoint: number): Float32Array {
   const s = f32(scale);
@@ -90,7 +94,11 @@ function perChannel(length: number, args: PerChannelArgs, quantMin: number, quan
   return { inv, channels, inner };
 }
 
-/** `torch.quantize_per_channel(x, scales, zps, axis, dtype).int_repr()` on a row-major tensor of `shape`. */
+/**
+ * `torch.quantize_per_channel(x, scales, zps, axis, dtype).int_repr()` on a row-major tensor of `shape`.
+ * @throws {@link InvalidArgumentError} for a non-Float32Array x, a shape that does not match it, an axis out of range,
+ *   or scales/zero points that are not one per channel or out of range.
+ */
 export function quantizePerChannel(x: Float32Array, args: PerChannelArgs & { dtype: QuantDType }): QuantizedArray {
   checkInput(x, 'the tensor to quantize');
   const { quantMin, quantMax } = dtypeRange(args.dtype);
@@ -106,6 +114,8 @@ export function quantizePerChannel(x: Float32Array, args: PerChannelArgs & { dty
 /**
  * Per-channel dequantization: f32(f32(q - zp[c]) * scale[c]). The scales are used as given: PyTorch keeps per-channel
  * scales in float64, so passing a Float64Array reproduces torch.dequantize exactly; a Float32Array gives float32 scales.
+ * @throws {@link InvalidArgumentError} for a shape that does not match q, an axis out of range, or scales/zero
+ *   points that are not one per channel or out of range.
  */
 export function dequantizePerChannel(q: ArrayLike<number>, args: PerChannelArgs): Float32Array {
   checkShape(args.shape as number[], q.length, 'the tensor to dequantize');
@@ -119,6 +129,7 @@ export function dequantizePerChannel(q: ArrayLike<number>, args: PerChannelArgs)
   return y;
 }
 
+/** What the `...WithMask` variants return. */
 export interface FakeQuantizeResult {
   /** The quantize-dequantize result, float32. */
   y: Float32Array;
@@ -146,7 +157,10 @@ function checkFakeRange(quantMin: number, quantMax: number): void {
   }
 }
 
-/** `torch.fake_quantize_per_tensor_affine(x, scale, zp, qmin, qmax)` and its gradient mask. */
+/**
+ * `torch.fake_quantize_per_tensor_affine(x, scale, zp, qmin, qmax)` and its gradient mask.
+ * @throws {@link InvalidArgumentError} for a non-Float32Array x, a bad scale, quantMin >= quantMax, or a zero point outside it.
+ */
 export function fakeQuantizeWithMask(x: Float32Array, scale: number, zeroPoint: number, quantMin: number, quantMax: number): FakeQuantizeResult {
   checkInput(x, 'the tensor to fake-quantize');
   checkFakeRange(quantMin, quantMax);
@@ -155,12 +169,18 @@ export function fakeQuantizeWithMask(x: Float32Array, scale: number, zeroPoint: 
   return fakeQuantizeInto(x, () => 0, [inv], [scale], [zeroPoint], quantMin, quantMax);
 }
 
-/** `torch.fake_quantize_per_tensor_affine`: quantize then dequantize, in float32. */
+/**
+ * `torch.fake_quantize_per_tensor_affine`: quantize then dequantize, in float32.
+ * @throws {@link InvalidArgumentError} for a non-Float32Array x, a bad scale, quantMin >= quantMax, or a zero point outside it.
+ */
 export function fakeQuantize(x: Float32Array, scale: number, zeroPoint: number, quantMin: number, quantMax: number): Float32Array {
   return fakeQuantizeWithMask(x, scale, zeroPoint, quantMin, quantMax).y;
 }
 
-/** `torch.fake_quantize_per_channel_affine(x, scales, zps, axis, qmin, qmax)` and its gradient mask. */
+/**
+ * `torch.fake_quantize_per_channel_affine(x, scales, zps, axis, qmin, qmax)` and its gradient mask.
+ * @throws {@link InvalidArgumentError} as {@link quantizePerChannel} does, or for quantMin >= quantMax.
+ */
 export function fakeQuantizePerChannelWithMask(x: Float32Array, args: PerChannelArgs & { quantMin: number; quantMax: number }): FakeQuantizeResult {
   checkInput(x, 'the tensor to fake-quantize');
   checkFakeRange(args.quantMin, args.quantMax);
@@ -168,11 +188,18 @@ export function fakeQuantizePerChannelWithMask(x: Float32Array, args: PerChannel
   return fakeQuantizeInto(x, (i) => Math.floor(i / inner) % channels, inv, args.scales, args.zeroPoints, args.quantMin, args.quantMax);
 }
 
+/**
+ * Per-channel fake quantization (`torch.fake_quantize_per_channel_affine`): quantize then dequantize along `axis`.
+ * @throws {@link InvalidArgumentError} as {@link quantizePerChannel} does, or for quantMin >= quantMax.
+ */
 export function fakeQuantizePerChannel(x: Float32Array, args: PerChannelArgs & { quantMin: number; quantMax: number }): Float32Array {
   return fakeQuantizePerChannelWithMask(x, args).y;
 }
 
-/** Quantizes with the parameters an observer returned (per tensor, or per channel along `qparams.axis`). */
+/**
+ * Quantizes with the parameters an observer returned (per tensor, or per channel along `qparams.axis`).
+ * @throws {@link InvalidArgumentError} as {@link quantize} or {@link quantizePerChannel} does.
+ */
 export function quantizeWith(x: Float32Array, shape: readonly number[], qparams: QParams): QuantizedArray {
   if (qparams.axis === undefined) {
     checkShape(shape as number[], x.length, 'the tensor to quantize');
@@ -181,7 +208,10 @@ export function quantizeWith(x: Float32Array, shape: readonly number[], qparams:
   return quantizePerChannel(x, { shape, axis: qparams.axis, scales: qparams.scale, zeroPoints: qparams.zeroPoint, dtype: qparams.dtype });
 }
 
-/** Fake-quantizes with the parameters (and the quantMin/quantMax) an observer returned. */
+/**
+ * Fake-quantizes with the parameters (and the quantMin/quantMax) an observer returned.
+ * @throws {@link InvalidArgumentError} as {@link fakeQuantize} or {@link fakeQuantizePerChannel} does.
+ */
 export function fakeQuantizeWith(x: Float32Array, shape: readonly number[], qparams: QParams): Float32Array {
   const { quantMin, quantMax } = qparams;
   if (qparams.axis === undefined) {

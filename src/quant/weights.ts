@@ -9,6 +9,7 @@ import { quantizePerChannel } from './quantize';
 import { channelLayout } from './tensor-shape';
 import { powerOfTwoPosition, powerOfTwoQParams } from './power-of-two';
 
+/** How {@link convert} quantizes a node's weights. */
 export interface WeightOptions {
   /** One scale per output channel (default) or one per tensor. */
   perChannel?: boolean;

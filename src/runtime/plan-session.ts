@@ -6,6 +6,7 @@ import type { Plan, PlanTypedArray } from '../plan/types';
 import { elementCount, validateInputs, validatePlan } from '../plan/validate';
 import '../backends/default-backends';
 
+/** Options of {@link PlanSession.create}. */
 export interface PlanSessionOptions {
   /** `native` or `wasm`; by default the highest-priority backend that loads (native, then wasm). */
   backend?: string;
@@ -51,10 +52,10 @@ export class PlanSession {
 
   /**
    * Validates, encodes and creates a plan on a backend.
-   * @throws {InvalidArgumentError} when the plan's JavaScript shape is malformed.
-   * @throws {InvalidPlanError} when an op's rules are broken (shapes that disagree, bad qparams).
-   * @throws {BackendUnavailableError} when the requested backend (or none) can load.
-   * @throws {UnsupportedIsaError} when the ISA is unknown or this CPU lacks it.
+   * @throws {@link InvalidArgumentError} when the plan's JavaScript shape is malformed.
+   * @throws {@link InvalidPlanError} when an op's rules are broken (shapes that disagree, bad qparams).
+   * @throws {@link BackendUnavailableError} when the requested backend (or none) can load.
+   * @throws {@link UnsupportedIsaError} when the ISA is unknown or this CPU lacks it.
    */
   static async create(plan: Plan, options: PlanSessionOptions = {}): Promise<PlanSession> {
     if (options.isa !== undefined && typeof options.isa !== 'string') throw invalid('options.isa', 'a string', options.isa);
@@ -74,8 +75,10 @@ export class PlanSession {
   /**
    * Runs the plan off the JavaScript thread (native backend). Resolves with one typed array per
    * plan output, in order.
-   * @throws {InvalidArgumentError} when inputs do not match the plan's inputs in count, dtype or length.
-   * @throws {ReleasedError} after release().
+   * @throws {@link InvalidArgumentError} when inputs do not match the plan's inputs in count, dtype or length.
+   * @throws {@link ReleasedError} after release().
+   * @throws {@link InvalidPlanError} when an op rejects the input data (e.g. an index out of range).
+   * @throws {@link OutOfMemoryError} when the run's memory cannot be allocated.
    */
   async run(inputs: readonly PlanTypedArray[]): Promise<PlanTypedArray[]> {
     if (!this.handle) throw new ReleasedError('the plan session was released');
@@ -84,14 +87,17 @@ export class PlanSession {
 
   /**
    * Bytes the plan holds: packed weights, plus the arena and workspace each run in flight leases.
-   * @throws {ReleasedError} after release().
+   * @throws {@link ReleasedError} after release().
    */
   memory(): PlanMemory {
     if (!this.handle) throw new ReleasedError('the plan session was released');
     return this.handle.memory();
   }
 
-  /** Frees packed weights; runs already in flight finish normally. */
+  /**
+   * Frees packed weights; runs already in flight finish normally. Releasing twice is harmless.
+   * @throws Never.
+   */
   release(): void {
     this.handle?.release();
     this.handle = undefined;

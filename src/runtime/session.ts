@@ -13,6 +13,7 @@ import { lower, type Lowered } from './lower';
 import { Tensor } from './tensor';
 import type { DType } from '../plan/types';
 
+/** Options of {@link Session.create}. */
 export interface SessionOptions {
   /**
    * Where the model runs: `native` (the addon's best kernels), `wasm`, or an INT8 kernel family on
@@ -46,8 +47,11 @@ const FAMILIES: Record<string, { backend: string; family: Int8Family; isa?: stri
   reference: { backend: 'native', family: 'fbgemm', isa: 'scalar' },
 };
 
+/** A model input or output as {@link Session.inputMetadata} describes it. */
 export interface ValueMetadata {
+  /** The value's name. */
   name: string;
+  /** Its element type. */
   type: DType;
   /** Numbers, symbolic names for dynamic dims, null when unknown. */
   shape: Dim[] | undefined;
@@ -103,11 +107,25 @@ export class Session {
   ) {}
 
   /**
+   * Loads a model and prepares it to run: graph passes, QDQ lowering to integer ops (quantized
+   * models), and, when every declared input shape is static, shape inference and weight packing
+   * up front so that unsupported ops fail here rather than at the first run.
+   *
+   * @example
+   * ```ts
+   * const session = await Session.create('model.onnx', { backend: 'fbgemm', threads: 2 });
+   * const { output } = await session.run({ input: new Tensor('float32', pixels, [1, 3, 224, 224]) });
+   * session.release();
+   * ```
    * @param model An ONNX file path, its bytes, or a graph.
-   * @throws {InvalidModelError} for unreadable or malformed model files.
-   * @throws {InvalidArgumentError} for bad options.
-   * @throws {InvalidGraphError} for cycles, missing values or inconsistent shapes (checked with the model's declared input shapes when they are static).
-   * @throws {UnsupportedOpError} naming op type, node and opset.
+   * @param options Backend, threads, ISA, graph passes, QDQ handling, layout.
+   * @throws {@link InvalidModelError} for unreadable or malformed model files.
+   * @throws {@link InvalidArgumentError} for bad options.
+   * @throws {@link BackendUnavailableError} when the requested backend (or none) can load.
+   * @throws {@link UnsupportedIsaError} when options.isa is unknown or this CPU lacks it.
+   * @throws {@link InvalidPlanError} when an op rejects its inputs' shapes or attributes.
+   * @throws {@link InvalidGraphError} for cycles, missing values or inconsistent shapes (checked with the model's declared input shapes when they are static).
+   * @throws {@link UnsupportedOpError} naming op type, node and opset.
    */
   static async create(model: string | Uint8Array | Graph, options: SessionOptions = {}): Promise<Session> {
     const graph = typeof model === 'string' || model instanceof Uint8Array ? graphFromOnnx(readModel(model)) : model;
@@ -129,15 +147,19 @@ export class Session {
     return s;
   }
 
+  /** Names of the model's inputs, in graph order (the keys `run()` expects). */
   get inputNames(): string[] {
     return this.graph.inputs.map((i) => i.name);
   }
+  /** Names of the model's outputs, in graph order (the keys `run()` returns). */
   get outputNames(): string[] {
     return this.graph.outputs.map((o) => o.name);
   }
+  /** Name, dtype and declared shape of each input. */
   get inputMetadata(): ValueMetadata[] {
     return this.graph.inputs.map((i) => ({ name: i.name, type: i.type.dtype, shape: i.type.shape }));
   }
+  /** Name, dtype and declared shape of each output (float32 when the model does not say). */
   get outputMetadata(): ValueMetadata[] {
     return this.graph.outputs.map((o) => ({ name: o.name, type: o.type?.dtype ?? 'float32', shape: o.type?.shape }));
   }
@@ -179,8 +201,17 @@ export class Session {
   }
 
   /**
-   * @throws {InvalidArgumentError} for missing or unknown input names, wrong dtypes, or dims that contradict the model's static dims.
-   * @throws {ReleasedError} after release().
+   * Runs the model off the JavaScript thread (native backend); concurrent calls are safe. The
+   * first run with a new set of input shapes specialises the model for them (shape inference,
+   * folding, weight packing), later runs with the same shapes reuse it.
+   * @param feeds One {@link Tensor} per input name.
+   * @returns One {@link Tensor} per output name.
+   * @throws {@link InvalidArgumentError} for missing or unknown input names, wrong dtypes, or dims that contradict the model's static dims.
+   * @throws {@link ReleasedError} after release().
+   * @throws {@link UnsupportedOpError} or {@link InvalidGraphError} when these input shapes are the first
+   *   to reach an op int8kit cannot run, or shapes that do not agree.
+   * @throws {@link InvalidPlanError} when an op rejects these shapes or the input data (e.g. an index out of range).
+   * @throws {@link OutOfMemoryError} when the run's memory cannot be allocated.
    */
   async run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
     if (this.released) throw new ReleasedError('the session was released');
@@ -218,12 +249,19 @@ export class Session {
     return out;
   }
 
-  /** Bytes held by the plans of every input shape run so far (PlanSession.memory() added up). */
+  /**
+   * Bytes held by the plans of every input shape run so far (PlanSession.memory() added up).
+   * @throws Never: specialisations that failed count as zero.
+   */
   async memoryInfo(): Promise<PlanMemory> {
     return totalPlanMemory(await Promise.all([...this.cache.values()].map((e) => e.then((s) => s.plan, () => undefined))));
   }
 
-  /** Frees packed weights of every specialisation; runs in flight finish. */
+  /**
+   * Frees packed weights of every specialisation; runs in flight finish. Later `run()` calls throw
+   * {@link ReleasedError}; releasing twice is harmless.
+   * @throws Never.
+   */
   release(): void {
     this.released = true;
     for (const entry of this.cache.values()) entry.then((s) => s.plan?.release(), () => undefined);

@@ -8,11 +8,19 @@ import { elementCount } from '../plan/validate';
  * bigint array for int64) is converted.
  */
 export class Tensor<T extends DType = DType> {
+  /** Element type. */
   readonly type: T;
+  /** The elements in row-major order. */
   readonly data: TypedArrayOf[T];
+  /** Dims, outermost first (frozen). */
   readonly dims: readonly number[];
 
-  /** @throws {InvalidArgumentError} when the type is unknown, dims are not non-negative integers, or data does not hold exactly prod(dims) elements of the type. */
+  /**
+   * @param type Element type: float32, uint8, int8, int32, int64 or bool.
+   * @param data The dtype's typed array (kept, not copied), or plain numbers (bigints for int64) to convert.
+   * @param dims Dims; default one dim of data's length.
+   * @throws {@link InvalidArgumentError} when the type is unknown, dims are not non-negative integers, or data does not hold exactly prod(dims) elements of the type.
+   */
   constructor(type: T, data: TypedArrayOf[T] | readonly number[] | readonly bigint[], dims?: readonly number[]) {
     const spec = DTYPES[type];
     if (!spec) throw invalid('Tensor type', `one of ${Object.keys(DTYPES).join(', ')}`, type);
@@ -33,6 +41,7 @@ export class Tensor<T extends DType = DType> {
     this.dims = Object.freeze([...shape]);
   }
 
+  /** Number of elements. */
   get size(): number {
     return this.data.length;
   }

@@ -14,10 +14,15 @@ export interface ClippingObserverOptions extends UniformObserverOptions {
  * picks the range (`clipRange`); the qparams then come from calculateQParams(lo, hi) like any other observer's.
  */
 export abstract class ClippingObserver extends Observer {
+  /** The validated qscheme, dtype and range options. */
   readonly config: QParamsOptions;
+  /** Every observed value, binned; the range search reads it. */
   readonly histogram: RangeHistogram;
 
-  /** `histogram`: anchor the histogram at zero (for |x|), and the fewest bins allowed. */
+  /**
+   * `histogram`: anchor the histogram at zero (for |x|), and the fewest bins allowed.
+   * @throws {@link InvalidArgumentError} for bins that are not an even positive integer, or qscheme/range options the subclass rejects.
+   */
   constructor(opts: ClippingObserverOptions, defaultQScheme: QScheme, histogram = { anchorAtZero: false, atLeast: 2 }) {
     super(opts);
     this.config = resolveObserverConfig(new.target.name, opts, { perChannel: false, rejectSymmetricQuint8ReduceRange: true }, defaultQScheme);
@@ -33,7 +38,10 @@ export abstract class ClippingObserver extends Observer {
     return this.histogram.total;
   }
 
-  /** The range [lo, hi] to quantize, inside the observed [min, max]. */
+  /**
+   * The range [lo, hi] to quantize, inside the observed [min, max].
+   * @throws Never: call it after at least one batch.
+   */
   abstract clipRange(): [number, number];
 
   calculateQParams(): QParams {

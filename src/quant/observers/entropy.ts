@@ -11,6 +11,10 @@ export interface EntropyObserverOptions extends ClippingObserverOptions {
  * KL divergence between the clipped reference distribution P (the first `i` bins, the mass beyond folded into bin
  * i-1) and its quantized version Q (those i bins merged into `levels` groups, each group's mass spread evenly over
  * the group's bins that are non-empty in P). Both normalised; +Infinity when Q misses mass that P has.
+ * @param counts Histogram counts of |x|.
+ * @param i Number of kept bins (the threshold).
+ * @param levels Quantization levels.
+ * @throws Never: pure arithmetic.
  */
 export function klDivergenceForThreshold(counts: ArrayLike<number>, i: number, levels: number): number {
   let outliers = 0;
@@ -57,11 +61,14 @@ export function klDivergenceForThreshold(counts: ArrayLike<number>, i: number, l
  * affine u8 range is searched with all 256 levels; plain TensorRT settings cost 39.6 points there, these 0.2.
  */
 export class EntropyObserver extends ClippingObserver {
+  /** Levels one side of the quantized range has. */
   readonly levels: number;
-  /** The signed extremes, to clip the threshold range to what was seen. */
+  /** The signed extremes, to clip the threshold range to what was seen: the smallest ... */
   signedMin = Infinity;
+  /** ... and the largest. */
   signedMax = -Infinity;
 
+  /** @throws {@link InvalidArgumentError} for bins or quantizedBins that are not positive integers (bins even and at least quantizedBins), or qscheme/range options it rejects. */
   constructor(opts: EntropyObserverOptions = {}) {
     // The number of levels decides the fewest bins the histogram may have, so it is checked before super().
     const range = resolveQuantRange(opts);
@@ -88,14 +95,25 @@ export class EntropyObserver extends ClippingObserver {
    * Levels the quantized range spends on [0, T]: one side of a symmetric range (128 for 8 bits),
    * but all of them (256) when an affine range holds non-negative data (after ReLU, or images), so
    * the search weighs the resolution those values really get.
+   * @throws Never.
    */
   searchLevels(): number {
     const affine = this.config.qscheme === 'per_tensor_affine';
     return affine && this.signedMin >= 0 ? Math.min(2 * this.levels, this.histogram.bins) : this.levels;
   }
 
-  /** The threshold T with the smallest KL divergence, and that divergence. */
-  threshold(): { threshold: number; divergence: number; bin: number } {
+  /**
+   * The threshold T with the smallest KL divergence, and that divergence.
+   * @throws Never: call it after at least one batch.
+   */
+  threshold(): {
+    /** T, the clipping threshold on |x|. */
+    threshold: number;
+    /** The KL divergence at T. */
+    divergence: number;
+    /** The histogram bin T ends. */
+    bin: number;
+  } {
     const h = this.histogram, levels = this.searchLevels();
     let best = { threshold: h.hi, divergence: Infinity, bin: h.bins };
     for (let i = levels; i <= h.bins; i++) {
@@ -105,7 +123,10 @@ export class EntropyObserver extends ClippingObserver {
     return best;
   }
 
-  /** [-T, T] inside the observed [min, max]. */
+  /**
+   * [-T, T] inside the observed [min, max].
+   * @throws Never: call it after at least one batch.
+   */
   clipRange(): [number, number] {
     const t = this.threshold().threshold;
     return [Math.max(this.signedMin, -t), Math.min(this.signedMax, t)];

@@ -5,10 +5,15 @@ import type { QParams } from '../qparams';
 import { Observer, type ObserverOptions } from './observer';
 
 export interface FixedQParamsOptions extends ObserverOptions {
+  /** The fixed scale (positive, finite). */
   scale: number;
+  /** The fixed zero point (inside the range). */
   zeroPoint: number;
+  /** quint8 (default) or qint8. */
   dtype?: QuantDType;
+  /** Custom range low end (with quantMax). */
   quantMin?: number;
+  /** Custom range high end (with quantMin). */
   quantMax?: number;
 }
 
@@ -18,20 +23,34 @@ export interface FixedQParamsOptions extends ObserverOptions {
  * zero point 128. observe() only validates the batch.
  */
 export class FixedQParamsObserver extends Observer {
+  /** The parameters it always returns. */
   readonly qparams: QParams;
 
+  /**
+   * PyTorch's fixed qparams for Sigmoid outputs in [0, 1]: scale 1/256, zero point 0, quint8.
+   * @throws Never.
+   */
   static sigmoid(opts: ObserverOptions = {}): FixedQParamsObserver {
     return new FixedQParamsObserver({ ...opts, scale: 1 / 256, zeroPoint: 0 });
   }
 
+  /**
+   * The same fixed qparams for Softmax outputs in [0, 1]: scale 1/256, zero point 0, quint8.
+   * @throws Never.
+   */
   static softmax(opts: ObserverOptions = {}): FixedQParamsObserver {
     return new FixedQParamsObserver({ ...opts, scale: 1 / 256, zeroPoint: 0 });
   }
 
+  /**
+   * PyTorch's fixed qparams for Tanh outputs in [-1, 1]: scale 2/256, zero point 128, quint8.
+   * @throws Never.
+   */
   static tanh(opts: ObserverOptions = {}): FixedQParamsObserver {
     return new FixedQParamsObserver({ ...opts, scale: 2 / 256, zeroPoint: 128 });
   }
 
+  /** @throws {@link InvalidArgumentError} for a non-positive scale, a bad range, or a zero point outside it. */
   constructor(opts: FixedQParamsOptions) {
     super(opts);
     const cls = new.target.name;

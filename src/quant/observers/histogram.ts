@@ -26,15 +26,22 @@ export interface HistogramObserverOptions extends UniformObserverOptions {
  * It accepts quint8 + symmetric + reduceRange (zero point 128 with quantMax 127), as PyTorch does.
  */
 export class HistogramObserver extends Observer {
+  /** The validated qscheme, dtype and range options. */
   readonly config: QParamsOptions;
+  /** Number of histogram bins. */
   readonly bins: number;
+  /** Resampling factor used when the range widens. */
   readonly upsampleRate: number;
   /** 2^bits of the dtype: the number of levels the L2 search quantizes to (256 for 8-bit types). */
   readonly dstBins: number;
+  /** Counts per bin over [minVal, maxVal]. */
   histogram: Float32Array;
+  /** Smallest value observed (+Infinity before any batch). */
   minVal = Infinity;
+  /** Largest value observed (-Infinity before any batch). */
   maxVal = -Infinity;
 
+  /** @throws {@link InvalidArgumentError} for non-positive-integer bins or upsampleRate, or qscheme/range options PyTorch rejects. */
   constructor(opts: HistogramObserverOptions = {}) {
     super(opts);
     const cls = new.target.name;
@@ -106,7 +113,10 @@ export class HistogramObserver extends Observer {
     }
   }
 
-  /** The range the L2 search picks, from which calculateQParams computes the qparams. */
+  /**
+   * The range the L2 search picks, from which calculateQParams computes the qparams.
+   * @throws Never.
+   */
   searchRange(): [number, number] {
     return nonLinearParamSearch(this.histogram, this.minVal, this.maxVal, this.dstBins);
   }

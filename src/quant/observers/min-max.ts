@@ -19,10 +19,14 @@ export function aminmax(x: Float32Array): [number, number] {
  * Per tensor only (qscheme per_tensor_affine, the default, or per_tensor_symmetric).
  */
 export class MinMaxObserver extends Observer {
+  /** The validated qscheme, dtype and range options. */
   readonly config: QParamsOptions;
+  /** Smallest value observed (+Infinity before any batch). */
   minVal = Infinity;
+  /** Largest value observed (-Infinity before any batch). */
   maxVal = -Infinity;
 
+  /** @throws {@link InvalidArgumentError} for a qscheme, dtype, range or eps PyTorch's MinMaxObserver rejects. */
   constructor(opts: UniformObserverOptions = {}) {
     super(opts);
     this.config = resolveObserverConfig(new.target.name, opts, { perChannel: false, rejectSymmetricQuint8ReduceRange: true }, 'per_tensor_affine');
@@ -51,8 +55,10 @@ export class MinMaxObserver extends Observer {
  * training, where early batches are not representative.
  */
 export class MovingAverageMinMaxObserver extends MinMaxObserver {
+  /** The weight c of each new batch's min/max. */
   readonly averagingConstant: number;
 
+  /** @throws {@link InvalidArgumentError} for an averagingConstant outside (0, 1] or options MinMaxObserver rejects. */
   constructor(opts: UniformObserverOptions & { averagingConstant?: number } = {}) {
     super(opts);
     this.averagingConstant = checkAveragingConstant(new.target.name, opts.averagingConstant ?? 0.01);

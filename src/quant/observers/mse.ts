@@ -16,15 +16,20 @@ export interface MseObserverOptions extends ClippingObserverOptions {
  * quantization will use. Per tensor.
  */
 export class MseObserver extends ClippingObserver {
+  /** Candidate ranges per search pass. */
   readonly steps: number;
 
+  /** @throws {@link InvalidArgumentError} for non-positive-integer steps, bad bins, or qscheme/range options it rejects. */
   constructor(opts: MseObserverOptions = {}) {
     super(opts, 'per_tensor_affine');
     const cls = new.target.name;
     this.steps = checkPositiveInteger(cls, 'steps', opts.steps ?? 200);
   }
 
-  /** The estimated mean squared error of quantizing with the qparams of the range [lo, hi]. */
+  /**
+   * The estimated mean squared error of quantizing with the qparams of the range [lo, hi].
+   * @throws Never.
+   */
   expectedError(lo: number, hi: number): number {
     const q = calculateQParams(lo, hi, this.config);
     const s = q.scale[0];
@@ -42,7 +47,10 @@ export class MseObserver extends ClippingObserver {
     return err / h.total;
   }
 
-  /** The range with the smallest expected error. */
+  /**
+   * The range with the smallest expected error.
+   * @throws Never: call it after at least one batch.
+   */
   clipRange(): [number, number] {
     const { min, max } = this.histogram;
     const mn = Math.min(min, 0);

@@ -22,15 +22,30 @@ export interface UniformObserverOptions extends ObserverOptions, QParamsOptions 
  * (`calculateQParams`). Observers keep O(bins) or O(channels) state, never the tensors themselves.
  */
 export abstract class Observer {
+  /** The observed tensor's name, used in error messages. */
   readonly name: string;
+  /** Whether NaN and +-Infinity are skipped (true) or rejected (false). */
   readonly ignoreNonFinite: boolean;
 
+  /** @throws Never: subclasses validate their own options. */
   constructor(opts: ObserverOptions = {}) {
     this.name = opts.name ?? 'tensor';
     this.ignoreNonFinite = opts.ignoreNonFinite ?? false;
   }
 
+  /**
+   * Folds one batch into the observer's state (min/max, histogram, votes).
+   * @param x The batch's values, row-major.
+   * @param shape Its dims; their product must equal x.length.
+   * @throws {@link InvalidArgumentError} when x is not a Float32Array, the shape does not match its length, or
+   *   (unless `ignoreNonFinite`) it holds NaN or Infinity, naming the tensor and the first bad index.
+   */
   abstract observe(x: Float32Array, shape: readonly number[]): void;
+  /**
+   * The quantization parameters for everything observed so far (PyTorch's default scale 1,
+   * zero point 0 before any batch).
+   * @throws Never: the options were validated when the observer was constructed.
+   */
   abstract calculateQParams(): QParams;
 
   /** Validates an observed tensor; returns false when it holds non-finite values that are to be skipped. */

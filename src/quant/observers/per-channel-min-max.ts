@@ -14,11 +14,16 @@ export interface PerChannelObserverOptions extends UniformObserverOptions {
  * qparams (qscheme per_channel_affine, the default, or per_channel_symmetric). State: two arrays of `channels`.
  */
 export class PerChannelMinMaxObserver extends Observer {
+  /** The validated qscheme, dtype and range options. */
   readonly config: QParamsOptions;
+  /** The channel axis as given (negative counts from the end). */
   readonly chAxis: number;
+  /** Smallest value per channel (empty before any batch). */
   minVal = new Float32Array(0);
+  /** Largest value per channel (empty before any batch). */
   maxVal = new Float32Array(0);
 
+  /** @throws {@link InvalidArgumentError} for a non-integer chAxis, a per-tensor qscheme, or range options PyTorch rejects. */
   constructor(opts: PerChannelObserverOptions = {}) {
     super(opts);
     this.config = resolveObserverConfig(new.target.name, opts, { perChannel: true, rejectSymmetricQuint8ReduceRange: true }, 'per_channel_affine');
@@ -70,8 +75,10 @@ export class PerChannelMinMaxObserver extends Observer {
 
 /** PyTorch's MovingAveragePerChannelMinMaxObserver: PerChannelMinMax with the moving average of MovingAverageMinMax. */
 export class PerChannelMovingAverageMinMaxObserver extends PerChannelMinMaxObserver {
+  /** The weight c of each new batch's min/max. */
   readonly averagingConstant: number;
 
+  /** @throws {@link InvalidArgumentError} for an averagingConstant outside (0, 1] or options PerChannelMinMaxObserver rejects. */
   constructor(opts: PerChannelObserverOptions & { averagingConstant?: number } = {}) {
     super(opts);
     this.averagingConstant = checkAveragingConstant(new.target.name, opts.averagingConstant ?? 0.01);

@@ -12,8 +12,10 @@ export interface PercentileObserverOptions extends ClippingObserverOptions {
  * A few extreme values then no longer stretch the scale for everything else. Per tensor.
  */
 export class PercentileObserver extends ClippingObserver {
+  /** The share of values kept inside the range, in percent. */
   readonly percentile: number;
 
+  /** @throws {@link InvalidArgumentError} for a percentile outside (50, 100], bad bins, or qscheme/range options it rejects. */
   constructor(opts: PercentileObserverOptions = {}) {
     super(opts, 'per_tensor_affine');
     const cls = new.target.name;
@@ -22,7 +24,10 @@ export class PercentileObserver extends ClippingObserver {
     this.percentile = p;
   }
 
-  /** The clipped range [P(100-p), P(p)] inside [min, max]. */
+  /**
+   * The clipped range [P(100-p), P(p)] inside [min, max].
+   * @throws Never: call it after at least one batch.
+   */
   clipRange(): [number, number] {
     const h = this.histogram;
     const q = this.percentile / 100;

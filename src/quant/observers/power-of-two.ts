@@ -17,10 +17,12 @@ export interface PowerOfTwoObserverOptions extends ObserverOptions {
  * State: one counter per distinct p.
  */
 export class PowerOfTwoObserver extends Observer {
+  /** qint8 or quint8. */
   readonly dtype: QuantDType;
   /** Votes per decimal position. */
   readonly votes = new Map<number, number>();
 
+  /** @throws {@link InvalidArgumentError} for a dtype other than qint8 or quint8. */
   constructor(opts: PowerOfTwoObserverOptions = {}) {
     super(opts);
     this.dtype = opts.dtype ?? 'qint8';
@@ -37,7 +39,10 @@ export class PowerOfTwoObserver extends Observer {
     if (p !== null) this.votes.set(p, (this.votes.get(p) ?? 0) + 1);
   }
 
-  /** The mode of the votes (smaller p on ties), 0 without votes. */
+  /**
+   * The mode of the votes (smaller p on ties), 0 without votes.
+   * @throws Never.
+   */
   position(): number {
     let best = 0;
     let count = 0;

@@ -15,17 +15,28 @@ export function observerHistogram(cls: string, bins: unknown, anchorAtZero = fal
  * With `anchorAtZero` the histogram covers [0, hi] and only grows to the right (for |x| in the entropy search).
  */
 export class RangeHistogram {
+  /** Number of bins (even). */
   readonly bins: number;
+  /** Whether the left edge stays at 0 (histograms of |x|). */
   readonly anchorAtZero: boolean;
+  /** Counts per bin. */
   counts: Float64Array;
   /** Left edge and bin width; the range is [lo, lo + bins * width]. */
   lo = 0;
+  /** Bin width (see lo). */
   width = 0;
-  /** Exact extremes of everything added, and the number of values. */
+  /** Exact extremes of everything added, and the number of values: the smallest value added ... */
   min = Infinity;
+  /** ... the largest ... */
   max = -Infinity;
+  /** ... and how many values were added. */
   total = 0;
 
+  /**
+   * @param bins Number of bins; must be even.
+   * @param anchorAtZero Keep the left edge at 0 (for histograms of |x|).
+   * @throws `Error` (plain, not typed) for an odd bin count; the observers validate bins before constructing one.
+   */
   constructor(bins: number, anchorAtZero = false) {
     if (bins % 2 !== 0) throw new Error('RangeHistogram needs an even number of bins');
     this.bins = bins;
@@ -33,11 +44,15 @@ export class RangeHistogram {
     this.counts = new Float64Array(bins);
   }
 
+  /** Right edge of the histogram range. */
   get hi(): number {
     return this.lo + this.bins * this.width;
   }
 
-  /** Adds finite values (non-negative ones when anchored at zero). */
+  /**
+   * Adds finite values (non-negative ones when anchored at zero).
+   * @throws Never: non-finite values are skipped.
+   */
   add(values: Float32Array): void {
     if (values.length === 0) return;
     let lo = Infinity;
@@ -83,7 +98,10 @@ export class RangeHistogram {
     this.width *= 2;
   }
 
-  /** The value below which a fraction q of the counts lie, interpolating linearly inside the bin. */
+  /**
+   * The value below which a fraction q of the counts lie, interpolating linearly inside the bin.
+   * @throws Never.
+   */
   quantile(q: number): number {
     const target = q * this.total;
     let cum = 0;
