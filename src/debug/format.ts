@@ -22,7 +22,13 @@ function table(columns: string[], rows: string[][]): string {
   return [line(columns), `|${width.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
 }
 
-/** The result as text for a terminal: the layer table, the output SQNR, the top layers and notes. */
+/**
+ * The result as text for a terminal: the layer table, the output SQNR, the top layers and notes.
+ * @param r What {@link inspect} returned.
+ * @param top How many of the layers most responsible for the output error to list (default 5).
+ * @returns Lines of text joined by newlines.
+ * @throws Never for a result of {@link inspect}: string formatting only.
+ */
 export function formatInspect(r: InspectResult, top = 5): string {
   const out = [table(LAYER_COLUMNS, r.layers.map(layerRow)), ''];
   out.push(`model output SQNR vs FP32 over ${r.samples} samples: ${db(r.output.simulateSqnr)} dB simulated (QDQ), ${r.output.int8Sqnr === null ? `- on the INT8 kernels (${r.output.int8Note})` : `${db(r.output.int8Sqnr)} dB on the INT8 kernels`}`);

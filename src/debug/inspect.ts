@@ -18,6 +18,7 @@ import type { Tensor } from '../runtime/tensor';
 export type { Saturation } from './saturation';
 export type { Histogram } from './metrics';
 
+/** Options of {@link inspect}. */
 export interface InspectOptions {
   /** Backend of every run (see SessionOptions.backend); default the best that loads. */
   backend?: string;
@@ -29,45 +30,98 @@ export interface InspectOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** One quantized layer (a Conv, MatMul or Gemm reading a DequantizeLinear output) of an {@link InspectResult}. */
 export interface LayerReport {
+  /** The INT8 model's node name (its first output's name when the node has none). */
   name: string;
+  /** Its op type: Conv, MatMul or Gemm. */
   opType: string;
-  /** The FP32 node it was matched with and how, when matched. */
+  /** The FP32 node it was matched with, when matched. */
   fp32Node?: string;
+  /** How it was matched with {@link LayerReport.fp32Node}: `node name`, `output name` or `weight name`. */
   matchedBy?: string;
   /** The activation the statistics are about: the float value its output Q/DQ pair quantizes. */
   value: string;
   /** INT8 (qdq: 'simulate', the dequantized tap) against FP32; null when FP32 has no such value. */
-  activation: { sqnr: number; mse: number } | null;
+  activation: {
+    /** Signal-to-quantization-noise ratio in dB, 10 log10(sum x^2 / sum (x - y)^2); Infinity for an exact match. */
+    sqnr: number;
+    /** Mean squared error against FP32. */
+    mse: number;
+  } | null;
   /** The same from the real INT8 run (integer kernels), when its value is reachable there. */
-  activationInt8: { sqnr: number; mse: number } | null;
+  activationInt8: {
+    /** SQNR in dB against FP32. */
+    sqnr: number;
+    /** Mean squared error against FP32. */
+    mse: number;
+  } | null;
   /** Dequantized weights against the FP32 weights; worst channel for per-channel scales. */
-  weight: { sqnr: number; mse: number; perChannel: boolean; worstChannel?: { channel: number; sqnr: number } } | null;
+  weight: {
+    /** SQNR in dB over all weights. */
+    sqnr: number;
+    /** Mean squared error over all weights. */
+    mse: number;
+    /** Whether the weights have one scale per output channel. */
+    perChannel: boolean;
+    /** The output channel with the lowest SQNR, for per-channel weights. */
+    worstChannel?: {
+      /** Its index along the quantization axis. */
+      channel: number;
+      /** Its SQNR in dB. */
+      sqnr: number;
+    };
+  } | null;
   /** The output pair's clipping range, the FP32 activation's min/max, the fraction outside, its histogram. */
-  range: { chosen: [number, number] | null; observed: [number, number]; clipped: number | null; histogram: Histogram } | null;
+  range: {
+    /** The [min, max] the output pair's scale and zero point represent; null when the output is not quantized with constant parameters. */
+    chosen: [number, number] | null;
+    /** The FP32 activation's [min, max] over all samples. */
+    observed: [number, number];
+    /** The fraction (0 to 1) of FP32 values outside the chosen range; null without a chosen range. */
+    clipped: number | null;
+    /** The FP32 activation's histogram over the observed range ({@link InspectOptions.bins} bins). */
+    histogram: Histogram;
+  } | null;
   /** What a plain vpmaddubsw kernel would saturate on this layer; null when not u8 x s8 or unknown. */
   saturation: Saturation | null;
   /** Model output SQNR (dB) against FP32 with only this layer quantized. */
   onlyThisLayerSqnr: number | null;
   /** Model output SQNR with this layer and every one before it quantized. */
   cumulativeSqnr: number | null;
+  /** What could not be measured for this layer and why (e.g. saturation not modelled for a non u8 x s8 layer). */
   notes: string[];
 }
 
+/** What {@link inspect} measured. */
 export interface InspectResult {
+  /** Calibration samples run. */
   samples: number;
+  /** The quantized layers, in graph order. */
   layers: LayerReport[];
   /** Output SQNR of the whole INT8 model: simulated, and on the integer kernels (null with a note when that run failed). */
-  output: { simulateSqnr: number; int8Sqnr: number | null; int8Note?: string };
+  output: {
+    /** Output SQNR (dB) of the simulated run (QDQ in float) against FP32. */
+    simulateSqnr: number;
+    /** Output SQNR (dB) of the run on the integer kernels; null when that run failed. */
+    int8Sqnr: number | null;
+    /** Why the integer-kernel numbers are missing, when they are. */
+    int8Note?: string;
+  };
   /** Layer names, lowest only-this-layer output SQNR first (the layers most responsible for the output error). */
   ranking: string[];
   /** What the saturation column means. */
   saturationNote: string;
 }
 
+/** The explanation of the saturation numbers ({@link InspectResult.saturationNote}). */
 export const SATURATION_NOTE =
   "Saturating pairs: int16 pair sums (adjacent k) outside [-32768, 32767] that a plain AVX2 vpmaddubsw u8 x s8 kernel, as in some other runtimes, would hit on this data. int8kit's kernels do not saturate (VNNI sums into int32; its AVX2 kernels use exact vpmaddwd or 7-bit weights).";
 
+/**
+ * A model: an ONNX file path, its bytes, or a graph.
+ * @inline
+ */
 type ModelArg = string | Uint8Array | Graph;
 
 function load(m: ModelArg, what: string, read: (m: string | Uint8Array) => Graph): Graph {
@@ -162,14 +216,26 @@ async function eachSample(session: Session, samples: Feeds[], each: (out: Record
  * (calibration samples): activation SQNR/MSE (simulated and on the integer kernels), weight
  * SQNR/MSE, clipping range against the observed range with a histogram, the int16 saturation a
  * plain vpmaddubsw kernel would hit, and each layer's share of the output error.
+ *
+ * A failure of the run on the integer kernels is not thrown: its statistics are null and
+ * `output.int8Note` says why. Whatever `options.onProgress` throws propagates.
  * @param fp32 The FP32 model: an ONNX path, bytes or graph.
  * @param int8 Its QDQ model (int8kit's or onnxruntime's quantize_static; QOperator models are read as QDQ).
  * @param feeds Calibration samples (feeds of the model inputs); all are held in memory.
- * @throws {InvalidArgumentError} for a model that is not a path, bytes or graph, samples that are not
- *   iterable, no samples, a sample missing an input or holding NaN or infinity, bins < 1,
- *   or models that do not match (different inputs or outputs, no layer found in the FP32 model).
- * @throws {InvalidModelError} when the INT8 model has no quantized layer (no Conv/MatMul/Gemm fed by a DequantizeLinear), or an unreadable model.
- * @throws {UnsupportedOpError} when a model uses an op int8kit cannot run.
+ * @param options Backend, histogram bins, whether to run the attribution, progress.
+ * @returns Per-layer statistics, the model output SQNR and the layers ranked by the error each adds alone.
+ * @throws {@link InvalidArgumentError} for a model that is not a path, bytes or graph, samples that are not
+ *   iterable, no samples, a sample missing an input or holding NaN or infinity, bins < 1, an unknown
+ *   options.backend, models that do not match (different inputs or outputs, no layer found in the FP32
+ *   model), or feeds a run rejects (wrong dtype or dims).
+ * @throws {@link InvalidModelError} for an unreadable or malformed model file, or when the INT8 model has no
+ *   quantized layer (no Conv/MatMul/Gemm fed by a DequantizeLinear).
+ * @throws {@link UnsupportedOpError} when a model uses an op (or element type) int8kit cannot run, or a
+ *   com.microsoft QLinear op it cannot rewrite to QDQ.
+ * @throws {@link InvalidGraphError} for cycles, missing values or shapes that do not agree.
+ * @throws {@link InvalidPlanError} when an op rejects its inputs' shapes or data.
+ * @throws {@link BackendUnavailableError} when the requested backend (or none) can load.
+ * @throws {@link OutOfMemoryError} when a run's memory cannot be allocated.
  */
 export async function inspect(fp32: ModelArg, int8: ModelArg, feeds: Iterable<Feeds> | AsyncIterable<Feeds>, options: InspectOptions = {}): Promise<InspectResult> {
   const fp = load(fp32, 'the FP32 model', (m) => graphFromOnnx(readModel(m)));

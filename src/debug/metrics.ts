@@ -46,9 +46,14 @@ export class RangeSum {
   }
 }
 
+/**
+ * Equal-width bins over a range: bin i counts the values in [edges[i], edges[i + 1]) (the last bin is closed).
+ * @inline
+ */
 export interface Histogram {
-  /** bins + 1 edges. */
+  /** bins + 1 edges, ascending. */
   edges: number[];
+  /** The count of values in each bin. */
   counts: number[];
 }
 

@@ -8,8 +8,14 @@ import type { InspectResult } from './inspect';
 const bar = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? null : v);
 
 /**
- * The report of an inspect run, for renderReport.
+ * The report of an inspect run, for {@link renderReport}: the layers most responsible for the output
+ * error (bars and a top table), SQNR per layer (bars and the full layer table), one activation-range
+ * histogram per layer with the chosen and observed ranges, the saturation table, and the notes.
+ * @param r What {@link inspect} returned.
  * @param title The page title, e.g. the model's file name.
+ * @param top How many layers the ranking table lists (default 5).
+ * @returns The report document.
+ * @throws Never for a result of {@link inspect}: it only arranges the numbers.
  */
 export function inspectReportDoc(r: InspectResult, title = 'int8kit inspect', top = 5): ReportDoc {
   const names = r.layers.map((l) => l.name);

@@ -9,14 +9,21 @@
 // conv GEMM builds, (kh, kw, input channel of the group), with padding holding the zero point.
 import { roundHalfEven } from '../quant/float32';
 
+/** The int16 saturation a plain vpmaddubsw kernel would hit on one layer ({@link LayerReport.saturation}). */
 export interface Saturation {
   /** Pair sums computed (output elements x ceil(K / 2)). */
   pairs: number;
   /** Pair sums outside [-32768, 32767]. */
   saturating: number;
+  /** saturating / pairs. */
   fraction: number;
   /** Output channels by their count of saturating pairs, worst first (those with any, at most 5). */
-  worstChannels: { channel: number; count: number }[];
+  worstChannels: {
+    /** The output channel. */
+    channel: number;
+    /** Its saturating pair sums. */
+    count: number;
+  }[];
 }
 
 const I16_MIN = -32768, I16_MAX = 32767;

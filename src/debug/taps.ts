@@ -4,6 +4,10 @@ import { Session, type SessionOptions } from '../runtime/session';
 import type { Tensor } from '../runtime/tensor';
 import { withOutputs } from './graph-edit';
 
+/**
+ * One sample: a {@link Tensor} per model input name.
+ * @inline
+ */
 export type Feeds = Record<string, Tensor>;
 
 /** A session of `graph` whose outputs are its own followed by `names`. */

@@ -16,11 +16,14 @@ import { readNpy } from '../io/npy';
 import { Tensor } from '../runtime/tensor';
 import { IMAGE_EXTENSIONS, preprocessImage, type ImageTarget, type PreprocessCustom, type PreprocessName } from '../data/preprocess';
 
+/** The layout of DATA (see {@link datasetKind}): class subfolders of images, a flat folder of images with a labels file, or a .npy file of inputs. */
 export type DatasetKind = 'image-folder' | 'images-labels' | 'npy';
 
 /** One input sample with its leading batch axis of 1 ([1, ...]) and its class index. */
 export interface LabeledSample {
+  /** The preprocessed input, [1, ...]. */
   input: Tensor<'float32'>;
+  /** The class index (an integer >= 0). */
   label: number;
   /** Where it came from, for messages: a file, or "data.npy[12]". */
   source: string;
@@ -28,14 +31,26 @@ export interface LabeledSample {
 
 /** Labelled samples, counted before the first one is read. */
 export interface EvalDataset {
+  /** Its layout; `tensor` for {@link tensorDataset}. */
   readonly kind: DatasetKind | 'tensor';
+  /** How many samples {@link EvalDataset.samples} yields (after the limit). */
   readonly count: number;
   /** Display names by class index when the layout gives them (ImageFolder, --classes). */
   readonly classNames?: string[];
-  /** The samples in a fixed order; images are sized for `target` (the model input's C, H, W). */
+  /**
+   * The samples in a fixed order; images are decoded as iteration reaches them.
+   * @param target The model input's channels, height and width where it fixes them: images are sized for it.
+   * @returns A new iteration over the samples each call.
+   * @throws {@link InvalidArgumentError} during iteration, naming the file or sample: an image that cannot
+   *   be decoded, an unknown preset or changes that do not fit (a custom size that contradicts `target`, a
+   *   mean or std of the wrong length, a zero std), a model wanting another channel count than the preset
+   *   gives, or NaN/infinity in a .npy input.
+   * @throws `Error` from sharp when an image's header reads but its pixels do not (e.g. a truncated file).
+   */
   samples(target?: ImageTarget): AsyncIterable<LabeledSample>;
 }
 
+/** Options of {@link openDataset}. */
 export interface OpenDatasetOptions {
   /** A labels file: text for a flat image folder, .npy for a .npy input file. */
   labels?: string;
@@ -43,6 +58,7 @@ export interface OpenDatasetOptions {
   classes?: string;
   /** Preprocessing preset for images (default imagenet). */
   preset?: PreprocessName;
+  /** Changes to the preset for images: output size, resize, mean and std. */
   custom?: PreprocessCustom;
   /** At most this many samples (the first ones in the dataset's order). */
   limit?: number;
@@ -179,9 +195,13 @@ function npyDataset(file: string, opts: OpenDatasetOptions): EvalDataset {
 }
 
 /**
- * Which layout DATA is, from what it holds (see the file header).
- * @throws {InvalidArgumentError} for a missing path, a file other than .npy, an empty folder or one
- *   holding both images and class subfolders of images (ambiguous).
+ * Which layout DATA is, from what it holds: a .npy file is `npy`, a folder of images
+ * `images-labels`, a folder of class subfolders holding images `image-folder`.
+ * @param path The file or folder.
+ * @returns Its layout.
+ * @throws {@link InvalidArgumentError} for a missing path, a file other than .npy, a folder with neither
+ *   images nor class subfolders of images, or one holding both (ambiguous).
+ * @throws `Error` from node:fs when the folder or a subfolder cannot be read (EACCES, ...).
  */
 export function datasetKind(path: string): DatasetKind {
   if (typeof path !== 'string' || !existsSync(path)) throw invalid('--data', 'an existing folder or .npy file', path);
@@ -200,12 +220,26 @@ export function datasetKind(path: string): DatasetKind {
 }
 
 /**
- * Opens DATA in one of the three layouts (see the file header), told apart by datasetKind().
- * @throws {InvalidArgumentError} for what datasetKind() refuses, --labels missing where the layout
- *   needs it or given where it does not, an ImageFolder class absent from --classes, a malformed
- *   labels or classes line (naming file and line), an image without a label, a .npy label count that
- *   differs from the inputs, or NaN/infinity in .npy inputs (during iteration, naming the sample).
- *   Unreadable images are reported by iteration, naming the file.
+ * Opens DATA in one of the three layouts, told apart by {@link datasetKind}:
+ * - ImageFolder: a folder of class subfolders holding images (torchvision's layout). A class's index
+ *   is the line of its folder name in `classes` (the first token of each non-empty line), else its
+ *   position among the sorted folder names. Images are read round-robin across classes, so any
+ *   `limit` covers every class.
+ * - A flat folder of images plus a `labels` text file: lines "file.png 3" or "file.png,3" (a header
+ *   line is tolerated; with `classes` the label may also be a class key).
+ * - A .npy file of float32 inputs (axis 0 = samples) plus a `labels` .npy of N integers.
+ *
+ * Files are listed and labels read here; images are decoded only as iteration reaches them, so an
+ * unreadable image is reported by {@link EvalDataset.samples}, naming the file.
+ * @param path The folder or .npy file (`--data`).
+ * @param opts Labels and classes files, preprocessing preset and changes, sample limit.
+ * @returns The dataset, its count known.
+ * @throws {@link InvalidArgumentError} for what {@link datasetKind} refuses, a limit that is not an integer
+ *   >= 1, `labels` missing where the layout needs it or given where it does not, a missing labels or
+ *   classes file, an ImageFolder class absent from `classes`, a malformed labels or classes line (naming
+ *   file and line), a class listed twice, an image without a label, a malformed .npy file, .npy inputs
+ *   that are not float32 [N, ...] or labels that are not N integers >= 0.
+ * @throws `Error` from node:fs when a folder or file exists but cannot be read (EACCES, EISDIR, ...).
  */
 export function openDataset(path: string, opts: OpenDatasetOptions = {}): EvalDataset {
   checkLimit(opts.limit);
@@ -218,7 +252,12 @@ export function openDataset(path: string, opts: OpenDatasetOptions = {}): EvalDa
 
 /**
  * In-memory samples: `inputs` is [N, ...] float32, `labels` N class indices (e.g. the demo's MNIST digits).
- * @throws {InvalidArgumentError} when the counts differ or a label is not an integer >= 0.
+ * @param inputs The samples stacked along axis 0.
+ * @param labels One class index per sample.
+ * @param classNames Display names by class index.
+ * @returns The dataset (its samples are copies of the rows of `inputs`).
+ * @throws {@link InvalidArgumentError} when `inputs` has fewer than 2 dims, the counts differ or a label is
+ *   not an integer >= 0.
  */
 export function tensorDataset(inputs: Tensor<'float32'>, labels: ArrayLike<number>, classNames?: string[]): EvalDataset {
   const n = inputs.dims[0] ?? 0, per = inputs.dims.slice(1), step = per.reduce((a, b) => a * b, 1);

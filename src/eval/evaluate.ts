@@ -15,11 +15,22 @@ import type { EvalDataset, LabeledSample } from './datasets';
 
 /** What evaluate() needs of a model: Session has it. */
 export interface EvalModel {
+  /** The model's inputs; evaluation needs exactly one, float32 (its dims fix the batch size and image size where static). */
   readonly inputMetadata: ValueMetadata[];
+  /** The model's outputs; the first is read as [N, classes] logits or probabilities. */
   readonly outputNames: string[];
+  /**
+   * Runs one batch.
+   * @param feeds The batch, under the input's name.
+   * @returns The outputs by name.
+   * @throws {@link InvalidArgumentError}, {@link ReleasedError}, {@link UnsupportedOpError}, {@link InvalidGraphError},
+   *   {@link InvalidPlanError} or {@link OutOfMemoryError} as {@link Session.run} does, for a Session; another
+   *   implementation throws what it documents, and {@link evaluate} passes it on.
+   */
   run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>>;
 }
 
+/** Options of {@link evaluate}. */
 export interface EvaluateOptions {
   /** k of top-k (default 5; capped at the class count). */
   topk?: number;
@@ -31,12 +42,15 @@ export interface EvaluateOptions {
   keepPredictions?: boolean;
 }
 
+/** One model's accuracy and speed in an {@link EvalResult}. */
 export interface ModelMetrics {
-  /** Samples whose label is the top class / among the top k. */
+  /** Samples whose label is the top class. */
   top1Correct: number;
+  /** Samples whose label is among the top k classes. */
   topkCorrect: number;
-  /** The same as percentages of all samples. */
+  /** top1Correct as a percentage of all samples. */
   top1: number;
+  /** topkCorrect as a percentage of all samples. */
   topk: number;
   /**
    * Samples per second of run() time alone: preprocessing is excluded, and so is the one-time
@@ -45,34 +59,59 @@ export interface ModelMetrics {
   imagesPerSecond: number;
 }
 
+/** Top-1 accuracy on one class's samples, in {@link EvalResult.perClass}. */
 export interface ClassMetrics {
+  /** The class index. */
   index: number;
+  /** Its display name (from the dataset's class names), else the index as text. */
   name: string;
+  /** Its samples. */
   count: number;
   /** Top-1 accuracy on this class's samples, %. */
   fp32: number;
+  /** The same for the INT8 model, when evaluated. */
   int8?: number;
   /** fp32 - int8 in percentage points (positive: INT8 lost accuracy). */
   drop?: number;
 }
 
+/** What {@link evaluate} measured. */
 export interface EvalResult {
+  /** Samples evaluated. */
   count: number;
   /** The k used (the requested k capped at the class count). */
   topk: number;
   /** The models' class count (their output's second dim). */
   classes: number;
+  /** The FP32 model's accuracy and speed. */
   fp32: ModelMetrics;
+  /** The INT8 model's, when one was given. */
   int8?: ModelMetrics;
-  /** Samples whose INT8 top-1 class equals the FP32 one, and as a % of all. */
+  /** Samples whose INT8 top-1 class equals the FP32 one, right or wrong. */
   agreementCount?: number;
+  /** agreementCount as a percentage of all samples. */
   agreement?: number;
   /** Classes with at least one sample, by class index. */
   perClass: ClassMetrics[];
-  predictions?: { labels: Int32Array; fp32: Int32Array; int8?: Int32Array };
+  /** Each sample's label and top-1 classes, in dataset order (with {@link EvaluateOptions.keepPredictions}). */
+  predictions?: {
+    /** The labels. */
+    labels: Int32Array;
+    /** The FP32 model's top-1 classes. */
+    fp32: Int32Array;
+    /** The INT8 model's top-1 classes, when one was given. */
+    int8?: Int32Array;
+  };
 }
 
-/** The position of `label` in the stable descending order of the logits. */
+/**
+ * The position of `label` in the stable descending order of the logits: 0 for a top-1 hit, below k
+ * for a top-k hit. Ties rank the lower class index first; NaN ranks below every number.
+ * @param logits One sample's scores, one per class.
+ * @param label The class index.
+ * @returns How many classes rank above `label`.
+ * @throws Never: it only compares numbers.
+ */
 export function rankOf(logits: ArrayLike<number>, label: number): number {
   const v = logits[label];
   let rank = 0;
@@ -83,7 +122,12 @@ export function rankOf(logits: ArrayLike<number>, label: number): number {
   return rank;
 }
 
-/** The top class (the lowest index among equal maxima; NaN never wins over a number). */
+/**
+ * The top class (the lowest index among equal maxima; NaN never wins over a number).
+ * @param logits One sample's scores, one per class.
+ * @returns The class index (0 for an empty array).
+ * @throws Never: it only compares numbers.
+ */
 export function argmax(logits: ArrayLike<number>): number {
   let best = 0;
   for (let c = 1; c < logits.length; c++) if (logits[c] > logits[best] || (Number.isNaN(logits[best]) && !Number.isNaN(logits[c]))) best = c;
@@ -175,11 +219,23 @@ function metrics(c: Counter, count: number): ModelMetrics {
 }
 
 /**
- * Evaluates `fp32` (and `int8` when given) on every sample of `dataset`.
- * @throws {InvalidArgumentError} for bad options, a model with other than one float32 input, models
- *   with different fixed batch sizes or class counts, an output that is not [N, classes], a label
- *   outside [0, classes) (naming the sample), samples of different shapes, an empty dataset, and
- *   whatever the dataset or the models throw for a sample (e.g. an unreadable image, naming the file).
+ * Evaluates `fp32` (and `int8` when given) on every sample of `dataset`: top-1 and top-k accuracy,
+ * images per second of run time, per-class top-1 accuracy and, with `int8`, the agreement of the two
+ * models' top-1 classes. Both models see the same batches.
+ * @param fp32 The FP32 model: a {@link Session} or any {@link EvalModel}.
+ * @param int8 The INT8 model, or undefined to evaluate `fp32` alone.
+ * @param dataset The labelled samples ({@link openDataset}, {@link tensorDataset}).
+ * @param opts k, batch size, progress, whether to keep each sample's predictions.
+ * @returns The metrics.
+ * @throws {@link InvalidArgumentError} for a topk or batch that is not an integer >= 1, a value that is not a
+ *   model, a model with other than one float32 input, models with different fixed batch sizes or class
+ *   counts, an output that is not float32 [N, classes], a label that is not an integer in [0, classes)
+ *   (naming the sample), samples of different shapes, an empty dataset or one that yields fewer samples
+ *   than its count, and what {@link EvalDataset.samples} throws (e.g. an undecodable image, naming the file).
+ * @throws {@link ReleasedError}, {@link UnsupportedOpError}, {@link InvalidGraphError}, {@link InvalidPlanError} or
+ *   {@link OutOfMemoryError} from a Session's {@link Session.run}; another {@link EvalModel} passes on its own
+ *   errors, as does `opts.onProgress`.
+ * @throws `Error` from sharp for an image whose pixels cannot be decoded (see {@link EvalDataset.samples}).
  */
 export async function evaluate(fp32: EvalModel, int8: EvalModel | undefined, dataset: EvalDataset, opts: EvaluateOptions = {}): Promise<EvalResult> {
   const k = opts.topk ?? 5, requested = opts.batch ?? 32;

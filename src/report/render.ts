@@ -50,8 +50,12 @@ function blocks(list: ReportBlock[], ids: Ids): string {
 
 /**
  * One self-contained HTML page (inline SVG charts, no scripts, no network, deterministic bytes).
- * @throws InvalidArgumentError when a block is malformed (e.g. a histogram's edges are not one more
- * than its counts, a bar series is not one value per category, a range is not finite min <= max).
+ * @param doc The report: title, summary, sections of text, tables, bar charts and histograms.
+ * @returns The page, a complete HTML document.
+ * @throws {@link InvalidArgumentError} when a block is malformed, naming its section and block: a table row
+ *   without one cell per column, a bar series without one finite value (or null) per category, a
+ *   histogram whose edges are not counts.length + 1 finite ascending values or whose counts are not
+ *   finite and >= 0, a chosen or observed range that is not a finite [min, max], or an unknown kind.
  */
 export function renderReport(doc: ReportDoc): string {
   validateReport(doc);
