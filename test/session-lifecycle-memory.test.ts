@@ -63,23 +63,26 @@ function smallNet(): Graph {
 }
 
 /**
- * Memory at the warm-up, half-way and end marks of `steps` steps: growth after warm-up stays under
- * a generous bound, and the second half grows less than `slack` — allocator and JIT settle in the
- * first half, while a leak grows both halves alike.
+ * Memory at the warm-up mark and after each third of `steps` steps: growth after warm-up stays under
+ * a generous bound, and one of the last two thirds grows less than `slack` / 2. A leak grows every
+ * third alike; the allocator's high-water mark rises in steps (8 runs in flight take their scratch
+ * from different heaps), and one such step can land in any third: 48,000 runs measured flat after
+ * the first few thousand, with single steps of 2-20 MB at random times.
  */
 async function expectFlat(what: string, steps: number, step: (i: number) => Promise<void>, probe: () => Promise<number>, bound: number, slack: number) {
   const warm = Math.max(1, Math.floor(steps / 20));
   for (let i = 0; i < warm; i++) await step(i);
   const marks = [await probe()];
+  const thirds = [1, 2].map((k) => warm + Math.floor(((steps - warm) * k) / 3) - 1);
   for (let i = warm; i < steps; i++) {
     await step(i);
-    if (i === Math.floor((warm + steps) / 2)) marks.push(await probe());
+    if (thirds.includes(i)) marks.push(await probe());
   }
   marks.push(await probe());
   const report = `${what}: ${marks.map((m) => (m / MB).toFixed(1)).join(' -> ')} MB`;
   if (process.env.INT8KIT_MEMORY_REPORT) console.log(report);
-  expect(marks[2] - marks[0], report).toBeLessThan(bound);
-  expect(marks[2] - marks[1], report).toBeLessThan(slack);
+  expect(marks[3] - marks[0], report).toBeLessThan(bound);
+  expect(Math.min(marks[2] - marks[1], marks[3] - marks[2]), report).toBeLessThan(slack / 2);
   return marks;
 }
 
@@ -120,7 +123,7 @@ describe('the wasm heap', () => {
     };
     // 100 leaked plans would need > 100 MB.
     const marks = await expectFlat('wasm heap, 100 create/release', 100, cycle, wasmHeapBytes, 16 * MB, 1);
-    expect(marks[2]).toBe(marks[1]);
+    expect(marks[3]).toBe(marks[1]); // not a byte after the first third
   });
 
   it('frees plans dropped without release() once they are collected', async () => {
