@@ -54,6 +54,10 @@ bool plain_2x2(const Pool2DShape& s, size_t channels) {
          2 * s.oh <= s.h && 2 * s.ow <= s.w && channels < kMaxRowChannels;
 }
 
+// By value: std::max's references kept GCC from vectorising the 16-byte case (a byte loop).
+template <typename T>
+inline T max_of(T a, T b) { return a > b ? a : b; }
+
 // C > 0: a compile-time channel count; the four pixels go through fixed-size local arrays, which
 // the compiler turns into whole-vector loads, maxima and one store (a loop over the row itself
 // came out byte by byte). C = 0: any count, plain loop.
@@ -72,7 +76,7 @@ void max_2x2_row(const T* r0, const T* r1, size_t ow, size_t c_runtime, T* y) {
     std::memcpy(b, r0 + N, N * sizeof(T));
     std::memcpy(c, r1, N * sizeof(T));
     std::memcpy(d, r1 + N, N * sizeof(T));
-    for (size_t i = 0; i < N; i++) a[i] = std::max(std::max(a[i], b[i]), std::max(c[i], d[i]));
+    for (size_t i = 0; i < N; i++) a[i] = max_of(max_of(a[i], b[i]), max_of(c[i], d[i]));
     std::memcpy(y, a, N * sizeof(T));
   }
 }
