@@ -84,6 +84,36 @@ describe.each(targets.map((t) => [`${t.backend}/${t.isa.isa}`, t] as const))('%s
     }
   });
 
+  it('QLinearConv small windows (the direct kernel: MNIST-like 1->8 3x3 pad 1 and 8->16 3x3, cin 1..4, strides, dilated rows) in NHWC and NCHW', async () => {
+    const r = rng(91);
+    const shapes = [
+      { cin: 1, cout: 8, h: 28, w: 28, k: 3, s: 1, d: 1, p: 1 },
+      { cin: 8, cout: 16, h: 14, w: 14, k: 3, s: 1, d: 1, p: 0 },
+      ...Array.from({ length: 8 }, () => ({ cin: r.int(1, 4), cout: r.int(1, 35), h: r.int(3, 30), w: r.int(3, 70), k: r.int(1, 3), s: r.int(1, 2), d: r.pick([1, 1, 2]), p: r.int(0, 1) })),
+    ];
+    for (const [i, sh] of shapes.entries()) {
+      const { cin, cout, h, w, k, s, d, p } = sh, n = r.int(1, 3);
+      const xType = r.pick(['uint8', 'int8'] as const), yType = r.pick(['uint8', 'int8'] as const);
+      const [xl, xh] = xType === 'uint8' ? [0, 255] : [-128, 127];
+      const c: QConvCase = {
+        n, cin, h: Math.max(h, (k - 1) * d + 1), w: Math.max(w, (k - 1) * d + 1), cout, group: 1, kh: k, kw: k, strides: [s, s], dilations: [d, 1],
+        pads: [p, p, p, p], xType, wType: 'int8', yType, x: [], wq: Array.from({ length: cout * cin * k * k }, () => (r.next() < 0.1 ? r.pick([-128, 127]) : r.int(-128, 127))),
+        bias: r.next() < 0.8 ? Array.from({ length: cout }, () => r.int(-20000, 20000)) : null,
+        xScale: Math.fround(r.float(0.005, 0.05)), xZp: r.pick([xl, xh, 0, r.int(xl, xh)]), wScale: Array.from({ length: cout }, () => Math.fround(r.float(0.001, 0.02))), wZp: Array(cout).fill(0),
+        yScale: 0, yZp: (yType === 'uint8' ? r.pick([0, 128, 255]) : r.pick([-128, 0, 127])),
+      };
+      c.x = Array.from({ length: n * cin * c.h * c.w }, () => (r.next() < 0.1 ? r.pick([xl, xh]) : r.int(xl, xh)));
+      c.yScale = Math.fround(c.xScale * 0.01 * Math.sqrt(cin * k * k) * 60);
+      const want = qconvRef(c);
+      const got = await runPlan(nhwcConvPlan(c), [typedArray(c.xType, relayout(c.x, [n, cin, c.h, c.w], true))], t.backend, t.isa.isa, 1 + (i % 2));
+      const bad = firstDifference(got, relayout(want, outShape(c), true));
+      expect(bad, `shape ${i}: ${describeCase(c)} (NHWC): y[${bad}]`).toBe(-1);
+      const nchw = await runPlan(qconvPlan(c), [xArray(c)], t.backend, t.isa.isa, 1 + (i % 2));
+      const badN = firstDifference(nchw, want);
+      expect(badN, `shape ${i}: ${describeCase(c)} (NCHW): y[${badN}]`).toBe(-1);
+    }
+  });
+
   it('QnnpackConv channels_last = 1 equals its NCHW result transposed', async () => {
     for (let seed = 600; seed < 640; seed++) {
       const c = { ...randomQConv(seed), xType: 'uint8', wType: 'uint8', yType: 'uint8' } as QConvCase;
@@ -100,6 +130,21 @@ describe.each(targets.map((t) => [`${t.backend}/${t.isa.isa}`, t] as const))('%s
 
   for (const dt of ['uint8', 'int8'] as const) {
     const signed = dt === 'int8';
+    it(`MaxPool 2x2 stride 2 of ${dt} with channels_last = 1 (the small-channel row path) on every channel count up to 65`, async () => {
+      const r = rng(signed ? 43 : 44);
+      const { lo, hi } = Q.range(signed);
+      for (const c of [1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65]) {
+        // Odd sizes: the last row / column are left out (floor); pb / pr padding that no window reaches.
+        const p: Q.Pool = { n: r.int(1, 2), c, h: r.int(2, 15), w: r.int(2, 15), kh: 2, kw: 2, sh: 2, sw: 2, dh: 1, dw: 1, pt: 0, pl: 0, pb: r.pick([0, 0, 1]), pr: 0, ceil: false };
+        const [oh, ow] = Q.poolOut(p);
+        const x = Array.from({ length: p.n * p.c * p.h * p.w }, () => (r.next() < 0.1 ? r.pick([lo, hi]) : r.int(lo, hi)));
+        const attrs = { kernel_shape: [2, 2], strides: [2, 2], pads: [0, 0, p.pb, 0], channels_last: 1, dilations: [1, 1] };
+        const mp = opPlan('MaxPool', [{ dtype: dt, shape: nhwcShape([p.n, p.c, p.h, p.w]) }], [{ dtype: dt, shape: [p.n, oh, ow, p.c] }], attrs);
+        const got = await runPlan(mp, [typedArray(dt, relayout(x, [p.n, p.c, p.h, p.w], true))], t.backend, t.isa.isa, 1 + (c % 2));
+        expect(got, `MaxPool ${JSON.stringify(p)}`).toEqual(relayout(Q.maxPool(p, x, signed), [p.n, p.c, oh, ow], true));
+      }
+    });
+
     it(`MaxPool, QLinearAveragePool and QLinearGlobalAveragePool of ${dt} with channels_last = 1`, async () => {
       const r = rng(signed ? 41 : 42);
       const { lo, hi } = Q.range(signed);

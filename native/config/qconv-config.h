@@ -3,6 +3,7 @@
 #pragma once
 #include "../kernels/qu8-dwconv/qu8-dwconv.h"
 #include "../kernels/qu8-dwconv/qu8-dwplanar.h"
+#include "../kernels/qu8-smallconv/qu8-smallconv.h"
 #include "isa.h"
 
 namespace i8k {
@@ -17,6 +18,11 @@ struct QConvConfig {
   QU8DwPack dw_s8_pack;
   // Depthwise on NCHW planes for s8 weights (qu8-dwplanar.h), where the ISA has one (else null).
   QU8DwPlanarUkernel dw_planar = nullptr;
+  // Direct conv for small windows (qu8-smallconv.h), where the ISA has one (else null: im2col GEMM).
+  const char* small_name = nullptr;
+  QU8SmallConvUkernel small = nullptr;
+  QU8SmallConvPack small_pack = nullptr;
+  QU8SmallConvPackedBytes small_packed_bytes = nullptr;
 };
 
 QConvConfig qconv_config(Isa isa);

@@ -9,7 +9,7 @@ namespace {
 constexpr size_t kTaskTiles = 4;
 }  // namespace
 
-QConvGemm::QConvGemm(const U8S8GemmConfig& cfg, const QConvShape& s, const QConvPrepared& w,
+QConvGemm::QConvGemm(const U8S8GemmConfig& cfg, const QConvConfig& qcfg, const QConvShape& s, const QConvPrepared& w,
                      const RequantParams& out, uint8_t x_zero_point)
     : cfg_(cfg), s_(s), out_(out), x_zp_(x_zero_point) {
   // Parts needed so every weight is a sum of s8 values: the greedy split below takes 127 (or
@@ -21,6 +21,10 @@ QConvGemm::QConvGemm(const U8S8GemmConfig& cfg, const QConvShape& s, const QConv
   direct_ = s.kh == 1 && s.kw == 1 && s.sh == 1 && s.sw == 1 && s.pt == 0 && s.pl == 0 && s.oh == s.h &&
             s.ow == s.w && parts_ == 1;
   panels_ = (cout_g + nr - 1) / nr;
+  if (!direct_ && QConvSmall::fits(qcfg, s, w)) {  // no packed GEMM weights needed
+    small_ = std::make_unique<QConvSmall>(qcfg, s, w, out, x_zero_point);
+    return;
+  }
   panel_bytes_ = cfg.panel_bytes(ke);
   packed_.assign(s.group * panels_ * panel_bytes_, 0);
   bias_.assign(s.group * panels_ * nr, 0);
@@ -93,6 +97,7 @@ void QConvGemm::run_tile(const uint8_t* a, size_t g, size_t p0, size_t rows, siz
 }
 
 void QConvGemm::run_pixels(const uint8_t* x, size_t n, size_t p0, size_t p1, uint8_t* y, uint8_t* buf) const {
+  if (small_) return small_->run_pixels(x, n, p0, p1, y, buf);
   const size_t mr = cfg_.mr, nr = cfg_.nr, cout_g = s_.cout_g(), ke = parts_ * k_;
   for (size_t g = 0; g < s_.group; g++) {
     const uint8_t* w = packed_.data() + g * panels_ * panel_bytes_;

@@ -7,19 +7,24 @@
 // Weights outside s8 (u8 weights minus a zero point reach [-255, 255]) are split into P s8 parts
 // whose sum is the weight (P = 2, or 3 for 255); the im2col row then repeats P times, so the same
 // kernel stays exact.
+//
+// Small windows (QConvSmall::fits, not 1x1) skip im2col: run_pixels hands them to QConvSmall.
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 #include "../config/kernel-config.h"
 #include "../plan/thread-pool.h"
+#include "../config/qconv-config.h"
+#include "qconv-small.h"
 #include "qconv-weights.h"
 
 namespace i8k {
 
 class QConvGemm {
  public:
-  QConvGemm(const U8S8GemmConfig& cfg, const QConvShape& s, const QConvPrepared& w, const RequantParams& out,
+  QConvGemm(const U8S8GemmConfig& cfg, const QConvConfig& qcfg, const QConvShape& s, const QConvPrepared& w, const RequantParams& out,
             uint8_t x_zero_point);
   // x: N*H*W pixels of cin bytes, readable for `input_slack()` bytes past its end (the kernel
   // reads whole KR groups; the extra bytes meet zero weights). y: N*OH*OW pixels of cout bytes.
@@ -30,8 +35,10 @@ class QConvGemm {
   // (cin bytes each, input_slack() readable past the last); else the whole NHWC input as for run().
   // buf: scratch_bytes().
   void run_pixels(const uint8_t* x, size_t n, size_t p0, size_t p1, uint8_t* y, uint8_t* buf) const;
-  size_t scratch_bytes() const { return direct_ ? 0 : cfg_.mr * kp_; }
+  size_t scratch_bytes() const { return small_ ? small_->scratch_bytes() : direct_ ? 0 : cfg_.mr * kp_; }
   bool direct() const { return direct_; }
+  // The direct small-window kernel runs this conv (gather_rows / run_tile do not apply).
+  bool small() const { return small_ != nullptr; }
   size_t parts() const { return parts_; }
   // For images too small to split by pixel blocks (7x7, 14x14): the whole im2col matrix of image n,
   // group g, (oh * ow rows of row_bytes()) gathered once, then tiles of mr() rows x one weight panel
@@ -55,6 +62,7 @@ class QConvGemm {
   std::vector<uint8_t> packed_;  // [group][panel] of panel_bytes_
   std::vector<int32_t> bias_;    // [group][panels * nr], zero padded
   std::vector<float> scale_;     // likewise
+  std::unique_ptr<QConvSmall> small_;
 };
 
 }  // namespace i8k

@@ -45,7 +45,7 @@ void xor_parallel(const uint8_t* src, uint8_t* dst, size_t n, uint8_t flip, cons
 constexpr size_t kMinBlocks = 8;
 
 bool QConv::whole_image_im2col() const {
-  return gemm_ && !gemm_->direct() && (s_.oh * s_.ow + kPixelBlock - 1) / kPixelBlock < kMinBlocks;
+  return gemm_ && !gemm_->direct() && !gemm_->small() && (s_.oh * s_.ow + kPixelBlock - 1) / kPixelBlock < kMinBlocks;
 }
 
 size_t QConv::channels_last_workspace_bytes() const {

@@ -46,7 +46,7 @@ std::unique_ptr<QConv> QConv::create(const KernelConfig& cfg, const QConvConfig&
                                         io.y_signed ? 0x80 : 0);
   }
   else {
-    op->gemm_ = std::make_unique<QConvGemm>(cfg.u8s8_gemm, s, prepared, q.out, x_zp);
+    op->gemm_ = std::make_unique<QConvGemm>(cfg.u8s8_gemm, qcfg, s, prepared, q.out, x_zp);
     op->slots_ = std::min(s.n * ((s.oh * s.ow + kPixelBlock - 1) / kPixelBlock), kMaxSlots);
   }
   return op;
@@ -75,7 +75,7 @@ size_t QConv::workspace_bytes() const {
 
 const char* QConv::path() const {
   if (planar_) return "depthwise-planar";
-  return dw_ ? "depthwise" : gemm_->direct() ? "gemm-1x1" : "gemm-im2col"; }
+  return dw_ ? "depthwise" : gemm_->direct() ? "gemm-1x1" : gemm_->small() ? "direct-small" : "gemm-im2col"; }
 
 void QConv::run(const void* x, void* y, void* workspace, const RunContext& ctx) const {
   if (planar_) {

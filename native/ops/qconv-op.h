@@ -32,7 +32,7 @@ class QConv {
   size_t workspace_bytes() const;
   // workspace: workspace_bytes(), 64-byte aligned.
   void run(const void* x, void* y, void* workspace, const RunContext& ctx) const;
-  // "depthwise-planar", "depthwise", "gemm-1x1" or "gemm-im2col" (tests and benchmarks name the path they measure).
+  // "depthwise-planar", "depthwise", "gemm-1x1", "direct-small" or "gemm-im2col" (tests and benchmarks name the path they measure).
   const char* path() const;
   // The NHWC core without the boundary conversions, for a runtime that keeps activations NHWC:
   // x holds N*H*W pixels of cin bytes in the u8 domain (s8 data shifted by +128), readable for

@@ -252,10 +252,10 @@ struct ConvCase {
 ConvCase make_conv() {
   ConvCase p;
   QConvShape& s = p.s;
-  const int kind = irand(0, 5);  // 0 depthwise, 1 1x1 stride 1, 2 grouped, else any
+  const int kind = irand(0, 5);  // 0 depthwise, 1 1x1 stride 1, 2 grouped, 5 small window (s8 weights), else any
   s.n = size_t(irand(1, 2));
   s.group = kind == 0 ? size_t(irand(1, 40)) : kind == 2 ? size_t(irand(2, 4)) : 1;
-  s.cin = s.group * (kind == 0 ? 1 : size_t(irand(1, kind == 1 ? 70 : 20)));
+  s.cin = s.group * (kind == 0 ? 1 : kind == 5 ? size_t(irand(1, 4)) : size_t(irand(1, kind == 1 ? 70 : 20)));
   s.cout = kind == 0 ? s.cin : s.group * size_t(irand(1, 40));
   if (kind == 1) {
     s.kh = s.kw = s.sh = s.sw = s.dh = s.dw = 1;
@@ -269,7 +269,9 @@ ConvCase make_conv() {
   s.h = size_t(irand(1, 12)), s.w = size_t(irand(1, 12));
   // Wide depthwise planes: the planar path (qconv-dwplanar.h) takes outputs of 24+ columns.
   if (kind == 0 && irand(0, 2) == 0) s.h = size_t(irand(1, 6)), s.w = size_t(irand(24, 200));
-  if (kind != 0 && irand(0, 9) == 0) {
+  // Small windows (QConvSmall): rows longer than its 64-pixel chunks too.
+  if (kind == 5 && irand(0, 1)) s.h = size_t(irand(1, 30)), s.w = size_t(irand(1, 80));
+  if (kind != 0 && kind != 5 && irand(0, 9) == 0) {
     // Long K (up to 4096 per group, 4608 for 3x3 x 512) on small images.
     s.cin = s.group * (s.kh * s.kw > 1 ? size_t(irand(200, 512)) : pick<size_t>({256, 455, 1024, 4096}));
     s.h = size_t(irand(1, 4)), s.w = size_t(irand(1, 4));
@@ -281,7 +283,7 @@ ConvCase make_conv() {
   s.w = std::max(s.w, reach_w + 1 > s.pl + pr ? reach_w + 1 - s.pl - pr : 1);
   s.oh = (s.h + s.pt + pb - reach_h - 1) / s.sh + 1;
   s.ow = (s.w + s.pl + pr - reach_w - 1) / s.sw + 1;
-  p.x_signed = irand(0, 3) == 0, p.w_signed = irand(0, 1), p.y_signed = irand(0, 3) == 0;
+  p.x_signed = irand(0, 3) == 0, p.w_signed = kind == 5 || irand(0, 1), p.y_signed = irand(0, 3) == 0;
   p.per_channel = irand(0, 1);
   p.x.resize(s.n * s.cin * s.h * s.w);
   fill_u8(p.x, irand(0, 3) == 0);
