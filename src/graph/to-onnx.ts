@@ -1,13 +1,14 @@
 // The graph IR written back as an ONNX model object (src/onnx writeModel turns it into bytes):
 // for handing models to onnxruntime and, later, exporting quantized models.
 import type { OnnxAttribute, OnnxModel, OnnxTensor, OnnxType } from '../onnx';
+import { UnsupportedOpError } from '../errors';
 import type { AttrValue, Graph, TensorData, ValueType } from './ir';
 
 const tensor = (name: string, t: TensorData): OnnxTensor => ({ name, dtype: t.dtype, dims: t.dims, data: t.data as OnnxTensor['data'] });
 const type = (t: ValueType | undefined): OnnxType | null =>
   t ? { kind: 'tensor', dtype: t.dtype, shape: t.shape ?? null } : null;
 
-function attribute(v: AttrValue): OnnxAttribute {
+function attribute(v: AttrValue, where: string): OnnxAttribute {
   if (typeof v === 'number') return Number.isInteger(v) ? { type: 'int', value: v } : { type: 'float', value: v };
   if (typeof v === 'string') return { type: 'string', value: v };
   if (Array.isArray(v)) {
@@ -15,7 +16,7 @@ function attribute(v: AttrValue): OnnxAttribute {
     return (v as number[]).every(Number.isInteger) ? { type: 'ints', value: v as number[] } : { type: 'floats', value: v as number[] };
   }
   if ('dtype' in v) return { type: 'tensor', value: tensor('', v) };
-  throw new Error('subgraph attributes are not written');
+  throw new UnsupportedOpError(`Expected ${where} to be a number, string, tensor or list but received a subgraph: graphToOnnx does not write subgraph attributes`);
 }
 
 /** For graphs built by hand (no floatAttrs): attribute names that are floats in ONNX. */
@@ -25,8 +26,8 @@ const FLOAT_ATTRS = new Set(['alpha', 'beta', 'epsilon', 'gamma', 'bias', 'lambd
  * Converts the graph IR back to an ONNX model object, for {@link writeModel}.
  * @param g The graph.
  * @param producerName Written as producer_name.
- * @throws Never for graphs from {@link graphFromOnnx}, which hold no subgraph attributes; a hand-built
- * graph with a subgraph attribute gets a plain `Error` (not a typed one yet).
+ * @throws {@link UnsupportedOpError} for a node with a subgraph attribute (If, Loop, Scan: never in
+ * graphs from {@link graphFromOnnx}, which does not read them), naming the node and attribute.
  */
 export function graphToOnnx(g: Graph, producerName = 'int8kit'): OnnxModel {
   return {
@@ -47,7 +48,7 @@ export function graphToOnnx(g: Graph, producerName = 'int8kit'): OnnxModel {
         inputs: n.inputs,
         outputs: n.outputs,
         attributes: Object.fromEntries(Object.entries(n.attrs).map(([k, v]) => {
-          const a = attribute(v);
+          const a = attribute(v, `attribute ${k} of node ${n.name} (${n.opType})`);
           const float = n.floatAttrs ? n.floatAttrs.includes(k) : FLOAT_ATTRS.has(k);
           if (float && a.type === 'int') return [k, { type: 'float', value: a.value as number }];
           if (float && a.type === 'ints') return [k, { type: 'floats', value: a.value as number[] }];

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../../errors';
+import { invalid, InvalidArgumentError } from '../../errors';
 import { checkPositiveInteger } from './observer';
 
 /** The histogram of an observer, after checking its `bins` option (a positive even number, at least `atLeast`). */
@@ -35,10 +35,10 @@ export class RangeHistogram {
   /**
    * @param bins Number of bins; must be even.
    * @param anchorAtZero Keep the left edge at 0 (for histograms of |x|).
-   * @throws `Error` (plain, not typed) for an odd bin count; the observers validate bins before constructing one.
+   * @throws {@link InvalidArgumentError} for an odd bin count (the observers validate bins before constructing one).
    */
   constructor(bins: number, anchorAtZero = false) {
-    if (bins % 2 !== 0) throw new Error('RangeHistogram needs an even number of bins');
+    if (bins % 2 !== 0) throw invalid('the bin count of a RangeHistogram', 'an even number', bins);
     this.bins = bins;
     this.anchorAtZero = anchorAtZero;
     this.counts = new Float64Array(bins);
