@@ -36,6 +36,9 @@ describe('int8kit inspect', () => {
       expect(l.onlyThisLayerSqnr).toBeGreaterThan(25);
     }
     expect(j.saturationNote).toMatch(/int8kit's kernels do not saturate/);
+    // The quantizer's pair on the logits is read by nothing (the model returns the float logits): said so.
+    const dead = (l: { notes: string[] }) => l.notes.some((n) => /is never read/.test(n));
+    expect(j.layers.map(dead)).toEqual([false, false, false, true]);
     expect(r.stderr).toMatch(/calibrating: 100% \(20\/20 samples\)/);
     expect(r.stderr).toMatch(/inspecting: 100%/);
   }, 60_000);
@@ -63,6 +66,11 @@ describe('int8kit inspect', () => {
     expect(fp.stderr).not.toMatch(/\n\s+at /);
     const both = cli('inspect', model, '--int8', model, '--calib', calib, '--per-channel');
     expect(both.stderr).toMatch(/^int8kit: Expected no quantize option with --int8 .* but received --per-channel/m);
+    // Not a file or folder, and a missing file: the path in one line, no stack.
+    expect(cli('inspect', model, '--calib', '/dev/null').stderr).toMatch(/^int8kit: Expected a \.npy file or a folder for --calib but received "\/dev\/null"/m);
+    const missing = cli('inspect', join(dir, 'missing.onnx'), '--calib', calib);
+    expect(missing.stderr).toMatch(/^int8kit: .*missing\.onnx/m);
+    expect(missing.stderr).not.toMatch(/\n\s+at /);
     const limit = cli('inspect', model, '--calib', calib, '--limit', '0');
     expect(limit.stderr).toMatch(/^int8kit: Expected an integer >= 1 for --limit but received "0"/m);
     const nan = join(dir, 'nan.npy');

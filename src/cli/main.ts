@@ -112,7 +112,10 @@ program
   .option('--report <file>', 'write an HTML report')
   .action(evalCommand);
 
+// Typed errors and the system's file errors (ENOENT, EACCES, ENOTDIR, ... naming the path) are the
+// user's to fix: one line. Anything else is a bug in int8kit: the stack, for the report.
+const systemError = (e: unknown): e is NodeJS.ErrnoException => e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && typeof (e as NodeJS.ErrnoException).syscall === 'string';
 program.parseAsync().catch((e: unknown) => {
-  console.error(e instanceof Int8kitError ? `int8kit: ${e.message}` : e);
+  console.error(e instanceof Int8kitError || systemError(e) ? `int8kit: ${e.message}` : e);
   process.exitCode = 1;
 });

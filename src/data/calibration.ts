@@ -81,7 +81,9 @@ export function calibrationFeeds(source: string, model: CalibrationModel, opts: 
     ? new InvalidArgumentError(`Expected a model with one input for calibration data ${source} but received one with ${model.inputs.length} (${model.inputs.map((i) => i.name).join(', ')})`)
     : undefined;
 
-  if (statSync(source).isFile()) {
+  const stat = statSync(source);
+  if (!stat.isFile() && !stat.isDirectory()) throw invalid('--calib', 'a .npy file or a folder', source);
+  if (stat.isFile()) {
     if (several) throw several;
     if (extname(source).toLowerCase() !== '.npy') throw invalid('--calib', 'a .npy file or a folder', source);
     const all = readNpy(readFileSync(source), source);

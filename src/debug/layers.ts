@@ -125,6 +125,8 @@ export function findLayers(qdq: Graph, fp32Folded: Graph): Layer[] {
       else break;
     }
     if (!output) notes.push(`output ${value} is not quantized: its float value is compared`);
+    else if (!uses.get(output.dequantized)?.length && !qdq.outputs.some((o) => o.name === output!.dequantized))
+      notes.push(`the Q/DQ pair on ${value} is never read (the model returns the float value): its SQNR and clipping describe the pair, not the model's output`);
     const layer: Layer = { name: node.name || node.outputs[0], opType: node.opType, node, input: pairs.get(node.inputs[0]), output, value, weight, paramDqs, notes };
     layer.fp32 = matchFp32(fp32Folded, layer);
     if (!layer.fp32) notes.push('no FP32 node with this name, output or weight: weight statistics skipped');
