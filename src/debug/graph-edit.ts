@@ -1,22 +1,12 @@
 // Graph surgery on copies: intermediate values made graph outputs (taps), and a QDQ model with only
 // some layers quantized (attribution). The models given are never modified.
 import type { Graph, Node, TensorData } from '../graph/ir';
+import { copyGraph } from '../graph/copy';
 import { activationPairs, dequantizeInput, dequantizeWeight, type Layer } from './layers';
-
-function copy(g: Graph): Graph {
-  return {
-    ...g,
-    nodes: g.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs], attrs: { ...n.attrs } })),
-    inputs: [...g.inputs],
-    outputs: [...g.outputs],
-    initializers: new Map(g.initializers),
-    valueInfo: new Map(g.valueInfo),
-  };
-}
 
 /** A copy of `g` whose outputs are its own followed by `names` (values already outputs are not repeated). */
 export function withOutputs(g: Graph, names: readonly string[]): Graph {
-  const c = copy(g);
+  const c = copyGraph(g);
   const have = new Set(c.outputs.map((o) => o.name));
   for (const name of names)
     if (!have.has(name)) {
@@ -33,7 +23,7 @@ export function withOutputs(g: Graph, names: readonly string[]): Graph {
  * model's own values when matched, else the dequantized ones).
  */
 export function onlyQuantized(qdq: Graph, layers: readonly Layer[], keep: ReadonlySet<Layer>): Graph {
-  const c = copy(qdq);
+  const c = copyGraph(qdq);
   const keepPairs = new Set<string>();
   for (const l of keep) for (const p of [l.input, l.output]) if (p) keepPairs.add(p.dequantized);
   const drop = new Set<Node>();

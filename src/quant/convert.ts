@@ -9,6 +9,7 @@
  *     add them to the int32 accumulator exactly.
  */
 import type { Graph, Node, TensorData } from '../graph/ir';
+import { copyGraph } from '../graph/copy';
 import { topoSort } from '../graph/specialize';
 import { invalid } from '../errors';
 import type { QParams } from './qparams';
@@ -74,7 +75,7 @@ function weightAxis(n: Node, rank: number): number {
  */
 export function convert(prepared: PreparedModel, options: ConvertOptions = {}): Graph {
   const src = prepared.graph;
-  const g: Graph = { ...src, nodes: src.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs], attrs: { ...n.attrs } })), initializers: new Map(src.initializers), opset: Math.max(src.opset, 13) };
+  const g: Graph = { ...copyGraph(src), opset: Math.max(src.opset, 13) };
   const edit = new GraphEditor(g);
   const original = [...g.nodes];
   const before = new Map(src.nodes.map((n) => [n.name, n])); // inputs before activation rewiring

@@ -8,6 +8,7 @@
  * The graph stays standard ONNX: nothing is fused into int8kit-only attributes.
  */
 import type { Graph, Node } from '../graph/ir';
+import { copyGraph } from '../graph/copy';
 import { eliminateDeadNodes, foldBatchNorm, removeIdentities } from '../graph/passes';
 import { topoSort } from '../graph/specialize';
 import { invalid } from '../errors';
@@ -66,18 +67,6 @@ export interface PreparedModel {
   groupOf: Map<string, number>;
   /** One observer per group, fed by {@link calibrate}. */
   observers: ActivationObserver[];
-}
-
-/** A copy of the graph: nodes and the initializer map are new, tensors are shared. */
-function copyGraph(g: Graph): Graph {
-  return {
-    ...g,
-    nodes: g.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs], attrs: { ...n.attrs } })),
-    inputs: [...g.inputs],
-    outputs: [...g.outputs],
-    initializers: new Map(g.initializers),
-    valueInfo: new Map(g.valueInfo),
-  };
 }
 
 /** Union-find over value names. */

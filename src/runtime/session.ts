@@ -1,6 +1,7 @@
 import { invalid, InvalidPlanError, ReleasedError, UnsupportedOpError } from '../errors';
 import type { Dim, Graph, Node, StaticType } from '../graph/ir';
 import { graphFromOnnx } from '../graph/from-onnx';
+import { copyGraph } from '../graph/copy';
 import { optimize } from '../graph/passes';
 import { lowerQdq, type Int8Family, type LowerQdqReport } from '../graph/lower-qdq';
 import { layoutNhwc } from '../graph/layout-nhwc';
@@ -69,11 +70,7 @@ function unsupportedOp(e: unknown, nodes: Node[], opset: number): unknown {
 
 /** A copy of the graph (nodes and initializer map; tensors shared) with the passes and the QDQ lowering applied. */
 function prepared(graph: Graph, options: SessionOptions, family: Int8Family): { graph: Graph; lowered: LowerQdqReport } {
-  const copy: Graph = {
-    ...graph,
-    nodes: graph.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs], attrs: { ...n.attrs } })),
-    initializers: new Map(graph.initializers),
-  };
+  const copy = copyGraph(graph);
   if (options.optimize !== false) optimize(copy);
   const lowered = options.qdq === 'simulate' ? {} : lowerQdq(copy, { family });
   // QOperator models (QLinearConv as written) get the layout too.
